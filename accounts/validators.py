@@ -1,0 +1,104 @@
+"""Validators for Dutch identity and contact data, and the agency's password policy."""
+
+import phonenumbers
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from stdnum import iban as stdnum_iban
+from stdnum.exceptions import ValidationError as StdnumError
+from stdnum.nl import bsn as stdnum_bsn
+
+
+def normalise_mobile_number(value: str, region: str = "NL") -> str:
+    """Parse 06... and international numbers; return E.164 (+31612345678) or raise."""
+    try:
+        number = phonenumbers.parse(value, region)
+    except phonenumbers.NumberParseException:
+        raise ValidationError(
+            gettext_lazy("Enter a phone number like 06 12345678 or +48 600 123 456."),
+            code="invalid_phone",
+        ) from None
+    if not phonenumbers.is_valid_number(number):
+        raise ValidationError(
+            gettext_lazy("This phone number does not exist; check the digits."),
+            code="invalid_phone",
+        )
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def validate_mobile_number(value: str) -> None:
+    if value:
+        normalise_mobile_number(value)
+
+
+def normalise_iban(value: str) -> str:
+    try:
+        return stdnum_iban.validate(value)
+    except StdnumError:
+        raise ValidationError(
+            gettext_lazy("This is not a valid IBAN; check the letters and digits."),
+            code="invalid_iban",
+        ) from None
+
+
+def validate_iban(value: str) -> None:
+    if value:
+        normalise_iban(value)
+
+
+def validate_bsn(value: str) -> None:
+    if value and not stdnum_bsn.is_valid(value):
+        raise ValidationError(
+            gettext_lazy("This is not a valid BSN (it fails the eleven test)."), code="invalid_bsn"
+        )
+
+
+class AgencyPasswordPolicyValidator:
+    """Minimum length, letter, digit and special character, as the agency configures them.
+
+    The agency comes from the user's context: Django passes the user; the active request's agency
+    is put on the user as ``_policy_agency`` by the forms that set passwords. Without one the
+    defaults of a new agency apply.
+    """
+
+    DEFAULTS = {"min_length": 10, "letter": True, "digit": True, "special": True}
+
+    def _policy(self, user) -> dict:
+        agency = getattr(user, "_policy_agency", None)
+        if agency is None:
+            return dict(self.DEFAULTS)
+        return {
+            "min_length": agency.password_min_length,
+            "letter": agency.password_require_letter,
+            "digit": agency.password_require_digit,
+            "special": agency.password_require_special,
+        }
+
+    def validate(self, password: str, user=None) -> None:
+        policy = self._policy(user)
+        errors = []
+        if len(password) < policy["min_length"]:
+            errors.append(
+                ValidationError(
+                    _("Use at least %(n)d characters.") % {"n": policy["min_length"]},
+                    code="password_too_short",
+                )
+            )
+        if policy["letter"] and not any(c.isalpha() for c in password):
+            errors.append(ValidationError(_("Use at least one letter."), code="password_no_letter"))
+        if policy["digit"] and not any(c.isdigit() for c in password):
+            errors.append(ValidationError(_("Use at least one digit."), code="password_no_digit"))
+        if policy["special"] and all(c.isalnum() for c in password):
+            errors.append(
+                ValidationError(
+                    _("Use at least one special character, such as ! ? # or -."),
+                    code="password_no_special",
+                )
+            )
+        if errors:
+            raise ValidationError(errors)
+
+    def get_help_text(self) -> str:
+        return _("At least %(n)d characters, with a letter, a digit and a special character.") % {
+            "n": self.DEFAULTS["min_length"]
+        }

@@ -1,0 +1,1 @@
+"""documents: models come with their issue."""

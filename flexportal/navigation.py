@@ -1,0 +1,45 @@
+"""The navigation per role: the modules of DOMAIN.md that exist and the agency has switched on."""
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Module, Role
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str
+    module: str | None = None
+
+
+NAVIGATION: dict[str, list[NavItem]] = {
+    Role.FLEXWORKER: [
+        NavItem(_("Dashboard"), "worker:dashboard"),
+        NavItem(_("Placements"), "worker:placements", Module.PLACEMENTS),
+    ],
+    Role.CLIENT_CONTACT: [
+        NavItem(_("Dashboard"), "client:dashboard"),
+        NavItem(_("Departments"), "client:departments"),
+        NavItem(_("Placements"), "client:placements", Module.PLACEMENTS),
+    ],
+    Role.STAFF: [
+        NavItem(_("Back office"), "admin:index"),
+    ],
+}
+
+
+def navigation_for(membership, agency, current_path: str) -> list[dict]:
+    if membership is None or agency is None:
+        return []
+    items = []
+    for item in NAVIGATION[membership.role]:
+        if item.module and not agency.has_module(item.module):
+            continue
+        url = reverse(item.url_name)
+        is_dashboard = item.url_name.endswith(":dashboard")
+        current = current_path == url or (not is_dashboard and current_path.startswith(url))
+        items.append({"label": item.label, "url": url, "current": current})
+    return items

@@ -1,0 +1,187 @@
+"""Tenancy: agencies on subdomains, and fail-closed scoping of every tenant-owned query.
+
+How it works (ARCHITECTURE.md has the long version):
+
+1. AgencyMiddleware resolves the agency from the host (<slug>.<FLEXPORTAL_DOMAIN>). An unknown
+   subdomain gets a 404 page; the bare domain serves the platform admin (PLATFORM_URLCONF).
+2. AgencyScopeMiddleware runs the rest of the request inside ``agency_scope(request.agency)``.
+3. Every tenant-owned model derives from TenantModel, whose default manager filters on the active
+   agency, and **raises ScopeError** when no agency scope is active: a forgotten scope fails
+   loudly instead of returning every agency's rows. Celery tasks and commands enter the scope
+   explicitly with ``agency_scope``; the few places that must cross tenants (the platform admin,
+   migrations of data) say so with ``scopes_disabled()``.
+
+We reuse django-scopes' context (``scope``/``scopes_disabled``) but not its manager: that one lets
+``exists()``, ``in_bulk()`` and ``contains()`` through unscoped and treats ``agency=None`` as
+"everything"; ours blocks every way a query can reach the database.
+"""
+
+import contextlib
+import uuid
+from collections.abc import Iterator
+
+from django.conf import settings
+from django.db import models
+from django.http import Http404, HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django_scopes import ScopeError, get_scope, scope, scopes_disabled
+
+__all__ = [
+    "AgencyMiddleware",
+    "AgencyScopeMiddleware",
+    "ScopeError",
+    "TenantManager",
+    "TenantModel",
+    "agency_scope",
+    "scopes_disabled",
+]
+
+
+@contextlib.contextmanager
+def agency_scope(agency) -> Iterator[None]:
+    """Run the block with tenant queries limited to ``agency`` (which must not be None)."""
+    if agency is None or getattr(agency, "pk", None) is None:
+        raise ScopeError("agency_scope() needs a saved agency.")
+    with scope(agency=agency.pk):
+        yield
+
+
+def active_agency_id():
+    """The agency id of the active scope, or None (outside a scope or with scopes disabled)."""
+    current = get_scope()
+    if not current.get("_enabled", True):
+        return None
+    return current.get("agency")
+
+
+class FailClosedQuerySet(models.QuerySet):
+    """A queryset made outside any agency scope: it may be built, but never run."""
+
+    def _refuse(self, *args, **kwargs):
+        raise ScopeError(
+            f"{self.model.__name__} is tenant-owned: query it inside agency_scope(), "
+            "or say scopes_disabled() where crossing agencies is intended."
+        )
+
+    _fetch_all = _refuse
+    _iterator = _refuse
+    exists = _refuse
+    contains = _refuse
+    count = _refuse
+    aggregate = _refuse
+    update = _refuse
+    _update = _refuse
+    delete = _refuse
+    _raw_delete = _refuse
+    explain = _refuse
+    select_for_update = _refuse
+
+
+class TenantQuerySet(models.QuerySet):
+    pass
+
+
+class TenantManager(models.Manager.from_queryset(TenantQuerySet)):
+    """Default manager of tenant-owned models: filtered by the active agency scope, fail closed."""
+
+    def get_queryset(self) -> models.QuerySet:
+        current = get_scope()
+        if not current.get("_enabled", True):
+            return super().get_queryset()
+        agency_id = current.get("agency")
+        if agency_id is None:
+            return FailClosedQuerySet(self.model, using=self._db)
+        return super().get_queryset().filter(agency_id=agency_id)
+
+
+class TenantModel(models.Model):
+    """Base of every row that belongs to one agency."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    agency = models.ForeignKey(
+        "accounts.Agency", on_delete=models.CASCADE, editable=False, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = TenantManager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        # A new row takes the agency of the active scope; a row may never move between agencies
+        # or be written into an agency other than the active one.
+        scoped_id = active_agency_id()
+        if self.agency_id is None and scoped_id is not None:
+            self.agency_id = scoped_id
+        if self.agency_id is None:
+            raise ScopeError(f"{type(self).__name__} needs an agency.")
+        if scoped_id is not None and self.agency_id != scoped_id:
+            raise ScopeError(f"{type(self).__name__} belongs to another agency than the scope.")
+        super().save(*args, **kwargs)
+
+
+def agency_from_host(host: str):
+    """The agency named by the host's subdomain; None for the bare platform domain.
+
+    Raises Http404 for an unknown or inactive subdomain.
+    """
+    from accounts.models import Agency
+
+    hostname = host.split(":", 1)[0].lower().rstrip(".")
+    domain = settings.FLEXPORTAL_DOMAIN.split(":", 1)[0]
+    candidates = [domain]
+    if settings.DEBUG or getattr(settings, "TESTING", False):
+        candidates += ["localhost", "testserver"]
+    for base in candidates:
+        if hostname == base:
+            return None
+        if hostname.endswith("." + base):
+            slug = hostname[: -len(base) - 1]
+            if "." in slug:
+                break
+            agency = Agency.objects.filter(slug=slug, is_active=True).first()
+            if agency is None:
+                break
+            return agency
+    raise Http404("Unknown agency")
+
+
+class AgencyMiddleware:
+    """Sets request.agency from the host; the bare domain gets the platform URLconf."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            request.agency = agency_from_host(request.get_host())
+        except Http404:
+            request.agency = None
+            response = TemplateResponse(request, "tenancy/unknown_agency.html", status=404)
+            return response.render()
+        if request.agency is None:
+            request.urlconf = settings.PLATFORM_URLCONF
+        return self.get_response(request)
+
+
+class AgencyScopeMiddleware:
+    """Runs the rest of the request inside the agency's scope (right after AgencyMiddleware).
+
+    On the platform domain no scope is active, so any tenant query there raises; the platform
+    admin (superusers only) disables scoping explicitly, see flexportal.admin_sites.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.agency is None:
+            return self.get_response(request)
+        with agency_scope(request.agency):
+            response = self.get_response(request)
+            # Lazy responses render here, still inside the scope.
+            if hasattr(response, "render") and not getattr(response, "is_rendered", True):
+                response = response.render()
+            return response

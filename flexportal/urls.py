@@ -1,0 +1,22 @@
+"""URLs of an agency's portal (<slug>.<FLEXPORTAL_DOMAIN>). The bare domain uses urls_platform."""
+
+from django.urls import include, path
+
+from accounts import urls as accounts_urls
+from flexportal import views
+from flexportal.admin_sites import backoffice_site
+
+worker_urlpatterns = [*accounts_urls.worker_urlpatterns]
+client_urlpatterns = [*accounts_urls.client_urlpatterns]
+
+urlpatterns = [
+    path("", include(accounts_urls.urlpatterns)),
+    path("worker/", include((worker_urlpatterns, "worker"))),
+    path("client/", include((client_urlpatterns, "client"))),
+    path("accounts/", include("allauth.urls")),
+    path("admin/", backoffice_site.urls),
+    path("branding/logo/", views.agency_logo, name="agency_logo"),
+    path("healthz/", views.healthz, name="healthz"),
+]
+
+handler404 = "flexportal.views.page_not_found"

@@ -1,0 +1,1 @@
+"""notifications: models come with their issue."""

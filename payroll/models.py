@@ -1,0 +1,1 @@
+"""payroll: models come with their issue."""

@@ -1,0 +1,102 @@
+"""The worker's and the client contact's pages of the foundation: dashboards and placements."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def _add_placements(tenant, count):
+    with tenant.scope():
+        for _ in range(count):
+            factories.PlacementFactory(
+                agency=tenant.agency,
+                department=tenant.department,
+                function=tenant.function,
+                worker=tenant.worker,
+            )
+
+
+def _queries(client, url):
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_a_worker_sees_their_placements(tenant_a, tenant_b):
+    response = tenant_a.http(tenant_a.worker.membership).get("/worker/placements/")
+    assert tenant_a.department.name in response.content.decode()
+    assert tenant_b.department.name not in response.content.decode()
+
+
+def test_a_worker_does_not_see_a_colleagues_placement(tenant_a):
+    with tenant_a.scope():
+        colleague = factories.PlacementFactory(
+            agency=tenant_a.agency, department=tenant_a.department, function=tenant_a.function
+        )
+    client = tenant_a.http(tenant_a.worker.membership)
+    assert client.get(f"/worker/placements/{colleague.pk}/").status_code == 404
+
+
+def test_a_contact_sees_only_the_departments_they_may_see(tenant_a):
+    with tenant_a.scope():
+        hidden = factories.DepartmentFactory(agency=tenant_a.agency, client=tenant_a.client)
+        hidden_placement = factories.PlacementFactory(
+            agency=tenant_a.agency, department=hidden, function=tenant_a.function
+        )
+        tenant_a.contact.sees_all_departments = False
+        tenant_a.contact.save()
+        tenant_a.contact.departments.set([tenant_a.department])
+    client = tenant_a.http(tenant_a.contact.membership)
+    assert hidden.name not in client.get("/client/departments/").content.decode()
+    assert client.get(f"/client/placements/{hidden_placement.pk}/").status_code == 404
+    assert client.get(f"/client/placements/{tenant_a.placement.pk}/").status_code == 200
+
+
+def test_a_contact_does_not_see_another_clients_placements(tenant_a):
+    with tenant_a.scope():
+        other = factories.PlacementFactory(agency=tenant_a.agency)
+    client = tenant_a.http(tenant_a.contact.membership)
+    assert client.get(f"/client/placements/{other.pk}/").status_code == 404
+
+
+def test_the_client_dashboard_counts_departments_and_current_placements(tenant_a):
+    response = tenant_a.http(tenant_a.contact.membership).get("/client/")
+    assert response.context["counts"] == {"departments": 1, "placements": 1}
+
+
+def test_a_worker_cannot_open_client_pages_and_back(tenant_a):
+    assert tenant_a.http(tenant_a.worker.membership).get("/client/").status_code == 404
+    assert tenant_a.http(tenant_a.contact.membership).get("/worker/").status_code == 404
+
+
+def test_an_anonymous_visitor_is_sent_to_the_login_and_back(tenant_a):
+    response = tenant_a.http().get("/worker/placements/")
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/login/?next=/worker/placements/"
+
+
+@pytest.mark.parametrize(
+    ("persona", "url"),
+    [
+        ("worker", "/worker/"),
+        ("worker", "/worker/placements/"),
+        ("contact", "/client/"),
+        ("contact", "/client/placements/"),
+        ("contact", "/client/departments/"),
+    ],
+)
+def test_list_pages_run_a_fixed_number_of_queries(tenant_a, persona, url):
+    membership = getattr(tenant_a, persona).membership
+    client = tenant_a.http(membership)
+    _add_placements(tenant_a, 4)
+    few = _queries(client, url)
+    _add_placements(tenant_a, 195)
+    many = _queries(client, url)
+    assert few == many, f"{url}: {few} queries with 5 rows, {many} with 200"
+    # Session, user, agency-scoped memberships, the page's own one or two, nothing per row.
+    assert many <= 8
