@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from accounts import services
 from accounts.models import (
@@ -354,7 +355,10 @@ class MembershipAdmin(AgencyScopedAdmin):
     @admin.action(description=_("Deactivate the selected memberships"))
     def deactivate(self, request, queryset):
         updated = queryset.update(is_active=False)
-        self.message_user(request, _("%(n)d memberships deactivated.") % {"n": updated})
+        message = ngettext(
+            "%(n)d membership deactivated.", "%(n)d memberships deactivated.", updated
+        )
+        self.message_user(request, message % {"n": updated})
 
 
 @admin.register(Placement, site=backoffice_site)

@@ -526,6 +526,11 @@ class HoursEnteredBy(models.TextChoices):
     CLIENT = "client", _("The client")
 
 
+class TimeEntry(models.TextChoices):
+    TOTAL = "total", _("A total per day")
+    TIMES = "times", _("Start, end and break")
+
+
 class Placement(TenantModel):
     """A flexworker placed at a client department, with the terms that pay and bill the hours."""
 
@@ -578,6 +583,12 @@ class Placement(TenantModel):
         default=HoursEnteredBy.WORKER,
     )
     hour_reminders = models.BooleanField(_("worker gets hour reminders"), default=True)
+    time_entry = models.CharField(
+        _("hours are entered as"),
+        max_length=10,
+        choices=TimeEntry.choices,
+        default=TimeEntry.TIMES,
+    )
     cao_scheme = models.ForeignKey(
         "timesheets.CaoScheme",
         on_delete=models.PROTECT,

@@ -31,12 +31,13 @@ def _ensure_database(admin_uri: str, database: str) -> None:
 
 def filesystem_broker_options(local_dir: Path) -> dict:
     """kombu's filesystem transport: a broker that needs no server, shared by worker and beat."""
-    folders = {name: local_dir / "celery" / name for name in ("queue", "processed")}
+    folders = {name: local_dir / "celery" / name for name in ("queue", "processed", "control")}
     for folder in folders.values():
         folder.mkdir(parents=True, exist_ok=True)
     return {
         "data_folder_in": str(folders["queue"]),
         "data_folder_out": str(folders["queue"]),
         "processed_folder": str(folders["processed"]),
+        "control_folder": str(folders["control"]),
         "store_processed": False,
     }

@@ -13,7 +13,7 @@ def _log_in(page, url, email):
     page.goto(url)
     page.get_by_label("E-mailadres").fill(email)
     page.get_by_label("Wachtwoord").fill(PASSWORD)
-    page.get_by_role("button", name="Aanmelden").click()
+    page.get_by_role("button", name="Inloggen").click()
 
 
 @pytest.mark.parametrize(
