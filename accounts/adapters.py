@@ -1,9 +1,24 @@
-"""django-allauth adapter: no self sign-up; a person signs in only where they are a member."""
+"""django-allauth adapter: no self sign-up; a person signs in only where they are a member.
+
+It also ties allauth's flows into the portal: the agency's password policy, the session clock,
+audit and second-factor state at login (accounts.auth), the password-reset mail through the one
+mail path (notifications.services.mail_send), and the end of other sessions on a new password.
+"""
+
+from urllib.parse import urlparse
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context
 from django.urls import reverse
 
+from accounts import auth, services
+from accounts.models import AccountEventKind, User
 from accounts.selectors import user_can_log_in_at
+from notifications.services import mail_send
+
+
+def _current_request():
+    return getattr(context, "request", None)
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -25,9 +40,69 @@ class AccountAdapter(DefaultAccountAdapter):
             user.is_superuser if agency is None else user_can_log_in_at(agency=agency, user=user)
         )
         if not allowed:
-            self.authentication_failed(request, **credentials)
+            self.authentication_failed(request, refused=True, **credentials)
             return None
         return user
 
+    def authentication_failed(self, request, refused: bool = False, **credentials) -> None:
+        """A wrong password for one of this agency's people goes into their login history."""
+        agency = getattr(request, "agency", None)
+        email = credentials.get("email") or credentials.get("username") or ""
+        if agency is None or refused or not email:
+            return
+        user = User.objects.filter(email__iexact=email).first()
+        if user is not None and user_can_log_in_at(agency=agency, user=user):
+            services.account_event_record(
+                agency=agency,
+                kind=AccountEventKind.LOGIN_FAILED,
+                user=user,
+                client=services.ClientInfo.from_request(request),
+            )
+
+    def login(self, request, user) -> None:
+        super().login(request, user)
+        auth.signed_in(request, user)
+
+    def logout(self, request) -> None:
+        auth.signed_out(request)
+        super().logout(request)
+
     def get_login_redirect_url(self, request) -> str:
         return reverse("home")
+
+    def get_password_change_redirect_url(self, request) -> str:
+        return reverse("security") if getattr(request, "agency", None) else reverse("home")
+
+    def clean_password(self, password, user=None):
+        """Django's validators plus the agency's policy (length, letter, digit, special)."""
+        request = _current_request()
+        if user is not None and request is not None:
+            user._policy_agency = getattr(request, "agency", None)
+        return super().clean_password(password, user)
+
+    def set_password(self, user, password) -> None:
+        """A new password (changed or reset) ends the person's other sessions everywhere."""
+        super().set_password(user, password)
+        request = _current_request()
+        signed_in_here = (
+            request is not None and request.user.is_authenticated and request.user.pk == user.pk
+        )
+        services.password_changed_record(
+            agency=getattr(request, "agency", None),
+            user=user,
+            keep_session_key=request.session.session_key if signed_in_here else None,
+            reset=not signed_in_here,
+            client=services.ClientInfo.from_request(request) if request is not None else None,
+        )
+
+    def send_password_reset_mail(self, user, email, context) -> None:
+        request = _current_request()
+        agency = getattr(request, "agency", None)
+        if agency is None:  # the platform domain: allauth's own mail
+            return super().send_password_reset_mail(user, email, context)
+        mail_send(
+            agency=agency,
+            to_user=user,
+            kind="password_reset",
+            deep_link_path=urlparse(context["password_reset_url"]).path,
+        )

@@ -1,25 +1,35 @@
 """Back office (per agency) and platform admin for agencies, people, clients and placements."""
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.http import Http404
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from accounts import services
 from accounts.models import (
+    AccountEvent,
     Agency,
     Client,
     ClientContact,
     CostCentre,
     Department,
     FlexworkerProfile,
+    Invitation,
+    InvitationStatus,
     JobFunction,
     Membership,
     Placement,
+    Role,
     User,
 )
+from accounts.selectors import invitation_latest, mobile_number_on_file
 from accounts.validators import normalise_iban, normalise_mobile_number
 from flexportal.admin_sites import (
     AgencyScopedAdmin,
@@ -168,6 +178,122 @@ class JobFunctionAdmin(AgencyScopedAdmin):
     list_select_related = ["client"]
 
 
+def _when(moment) -> str:
+    return date_format(timezone.localtime(moment), "DATETIME_FORMAT")
+
+
+def _invite(model_admin, request, membership: Membership) -> bool:
+    """Send one invitation from the back office; problems become messages, not errors."""
+    try:
+        services.invitation_send(
+            membership=membership,
+            sent_by=request.user,
+            client=services.ClientInfo.from_request(request),
+        )
+    except services.AccountError as error:
+        model_admin.message_user(request, error.message, messages.WARNING)
+        return False
+    if request.agency.verify_mobile_on_activation and not mobile_number_on_file(
+        membership=membership
+    ):
+        model_admin.message_user(
+            request,
+            gettext(
+                "%(person)s has no mobile number: add one, or they cannot finish the "
+                "activation (it starts with a text message)."
+            )
+            % {"person": membership.user.email},
+            messages.WARNING,
+        )
+    return True
+
+
+def _invitations_sent_message(model_admin, request, sent: int) -> None:
+    if sent:
+        model_admin.message_user(
+            request,
+            ngettext("%(n)d invitation sent.", "%(n)d invitations sent.", sent) % {"n": sent},
+            messages.SUCCESS,
+        )
+
+
+class InvitationAdminMixin:
+    """Invitations, from the person's own page (buttons beside Save) and as bulk actions:
+    send, resend (a new link; the old one stops working) and revoke."""
+
+    change_form_template = "admin/accounts/invitation_change_form.html"
+
+    def membership_of(self, obj) -> Membership:
+        return obj.membership
+
+    def _send(self, request, obj) -> bool:
+        return _invite(self, request, self.membership_of(obj))
+
+    def _revoke(self, request, obj) -> bool:
+        invitation = invitation_latest(membership=self.membership_of(obj))
+        return invitation is not None and services.invitation_revoke(
+            invitation=invitation,
+            actor=request.user,
+            client=services.ClientInfo.from_request(request),
+        )
+
+    @admin.action(description=_("Send the invitation (again)"))
+    def send_invitations(self, request, queryset):
+        _invitations_sent_message(self, request, sum(self._send(request, o) for o in queryset))
+
+    @admin.action(description=_("Revoke the open invitation"))
+    def revoke_invitations(self, request, queryset):
+        revoked = sum(self._revoke(request, obj) for obj in queryset)
+        self.message_user(
+            request,
+            ngettext("%(n)d invitation revoked.", "%(n)d invitations revoked.", revoked)
+            % {"n": revoked},
+            messages.SUCCESS,
+        )
+
+    @admin.display(description=_("invitation"))
+    def invitation_status(self, obj):
+        invitation = invitation_latest(membership=self.membership_of(obj)) if obj.pk else None
+        if invitation is None:
+            return gettext("Not invited yet")
+        status = invitation.status
+        if status == InvitationStatus.ACTIVATED:
+            return gettext("Activated on %(when)s") % {"when": _when(invitation.activated_at)}
+        if status == InvitationStatus.REVOKED:
+            return gettext("Revoked on %(when)s") % {"when": _when(invitation.revoked_at)}
+        if status == InvitationStatus.EXPIRED:
+            return gettext("Expired on %(when)s") % {"when": _when(invitation.expires_at)}
+        opened = (
+            gettext(", opened on %(when)s") % {"when": _when(invitation.opened_at)}
+            if invitation.opened_at
+            else ""
+        )
+        return gettext("Sent on %(sent)s, valid until %(until)s%(opened)s") % {
+            "sent": _when(invitation.created_at),
+            "until": _when(invitation.expires_at),
+            "opened": opened,
+        }
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        invitation = invitation_latest(membership=self.membership_of(obj)) if obj else None
+        context["invitation_open"] = invitation is not None and invitation.is_usable
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def _invitation_buttons(self, request, obj) -> None:
+        if "_send_invitation" in request.POST and self._send(request, obj):
+            self.message_user(request, gettext("The invitation is sent."), messages.SUCCESS)
+        elif "_revoke_invitation" in request.POST and self._revoke(request, obj):
+            self.message_user(request, gettext("The invitation is revoked."), messages.SUCCESS)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        self._invitation_buttons(request, obj)
+        return super().response_add(request, obj, post_url_continue)
+
+    def response_change(self, request, obj):
+        self._invitation_buttons(request, obj)
+        return super().response_change(request, obj)
+
+
 class PersonFieldsMixin(forms.Form):
     """The identity fields asked when the back office adds a person."""
 
@@ -206,7 +332,7 @@ class FlexworkerChangeForm(forms.ModelForm):
 
 
 @admin.register(FlexworkerProfile, site=backoffice_site)
-class FlexworkerProfileAdmin(AgencyScopedAdmin):
+class FlexworkerProfileAdmin(InvitationAdminMixin, AgencyScopedAdmin):
     list_display = ["employee_number", "full_name", "email", "city", "payroll_tax_credit"]
     list_display_links = ["employee_number", "full_name"]
     search_fields = [
@@ -218,8 +344,9 @@ class FlexworkerProfileAdmin(AgencyScopedAdmin):
     ]
     list_filter = ["payroll_tax_credit", "country"]
     list_select_related = ["membership__user"]
-    readonly_fields = ["bsn_masked"]
-    exclude = ["membership"]
+    readonly_fields = ["bsn_masked", "id_document_link", "invitation_status"]
+    exclude = ["membership", "id_document", "id_document_name", "id_document_uploaded_at", "photo"]
+    actions = ["send_invitations", "revoke_invitations"]
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         kwargs["form"] = FlexworkerChangeForm if obj else FlexworkerAddForm
@@ -237,7 +364,41 @@ class FlexworkerProfileAdmin(AgencyScopedAdmin):
         return fields
 
     def get_readonly_fields(self, request, obj=None):
-        return ["bsn_masked"] if obj else []
+        return ["bsn_masked", "id_document_link", "invitation_status"] if obj else []
+
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        return [
+            path(
+                "<path:object_id>/id-document/",
+                self.admin_site.admin_view(self.id_document_view),
+                name="{}_{}_id_document".format(*info),
+            ),
+            *super().get_urls(),
+        ]
+
+    def id_document_view(self, request, object_id):
+        """The worker's ID document, for the back office of the worker's own agency only."""
+        from accounts.views import private_file_response
+
+        profile = self.get_object(request, unquote(object_id))
+        if profile is None or not self.has_view_permission(request, profile):
+            raise Http404
+        if not profile.id_document:
+            raise Http404
+        return private_file_response(profile.id_document, filename=profile.id_document_name)
+
+    @admin.display(description=_("ID document"))
+    def id_document_link(self, obj):
+        if not obj.id_document:
+            return gettext("None uploaded")
+        url = reverse("admin:accounts_flexworkerprofile_id_document", args=[obj.pk])
+        return format_html(
+            '<a href="{}">{}</a> ({})',
+            url,
+            obj.id_document_name or gettext("ID document"),
+            _when(obj.id_document_uploaded_at) if obj.id_document_uploaded_at else "",
+        )
 
     def get_changeform_initial_data(self, request):
         return {"bsn": ""}
@@ -294,7 +455,7 @@ class ClientContactChangeForm(forms.ModelForm):
 
 
 @admin.register(ClientContact, site=backoffice_site)
-class ClientContactAdmin(AgencyScopedAdmin):
+class ClientContactAdmin(InvitationAdminMixin, AgencyScopedAdmin):
     list_display = ["person", "email", "client", "can_approve_hours", "can_manage_users"]
     list_filter = ["client", "can_approve_hours", "can_see_invoices"]
     search_fields = ["membership__user__email", "membership__user__last_name", "client__name"]
@@ -302,6 +463,10 @@ class ClientContactAdmin(AgencyScopedAdmin):
     filter_horizontal = ["departments"]
     autocomplete_fields = ["client"]
     exclude = ["membership"]
+    actions = ["send_invitations", "revoke_invitations"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["invitation_status"] if obj else []
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         kwargs["form"] = ClientContactChangeForm if obj else ClientContactAddForm
@@ -337,20 +502,61 @@ class ClientContactAdmin(AgencyScopedAdmin):
         return obj.membership.user.email
 
 
+class ColleagueAddForm(PersonFieldsMixin, forms.ModelForm):
+    """A back-office colleague: an identity (new or existing) with a staff membership here."""
+
+    first_name = forms.CharField(label=_("first name"), max_length=100)
+    last_name = forms.CharField(label=_("last name"), max_length=150)
+
+    class Meta:
+        model = Membership
+        fields: list[str] = []
+
+    def clean_email(self):
+        email = User.objects.normalize_email(self.cleaned_data["email"]).lower()
+        if Membership.objects.filter(
+            user__email__iexact=email, role=Role.STAFF, agency=self.agency
+        ).exists():
+            raise forms.ValidationError(_("This person is a colleague here already."))
+        return email
+
+
 @admin.register(Membership, site=backoffice_site)
-class MembershipAdmin(AgencyScopedAdmin):
-    """Who has access to this agency, in which role; staff add colleagues here."""
+class MembershipAdmin(InvitationAdminMixin, AgencyScopedAdmin):
+    """Who has access to this agency, in which role. Colleagues (staff) are added here and get
+    an invitation; flexworkers and client contacts are added on their own pages."""
 
     list_display = ["user", "role", "is_active", "created_at"]
     list_filter = ["role", "is_active"]
     search_fields = ["user__email", "user__first_name", "user__last_name"]
     list_select_related = ["user"]
-    readonly_fields = ["user", "role"]
-    actions = ["deactivate"]
+    actions = ["deactivate", "send_invitations", "revoke_invitations"]
 
-    def has_add_permission(self, request, *args):
-        # People are added as flexworker, client contact, or through invitations.
-        return False
+    def membership_of(self, obj) -> Membership:
+        return obj
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None:
+            kwargs["form"] = ColleagueAddForm
+            form = super().get_form(request, obj, change=change, **kwargs)
+            form.agency = request.agency
+            return form
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["user", "role", "invitation_status"] if obj else []
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            data = form.cleaned_data
+            obj.user = services.user_get_or_create(
+                email=data["email"],
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                language=data["language"],
+            )
+            obj.role = Role.STAFF
+        return super().save_model(request, obj, form, change)
 
     @admin.action(description=_("Deactivate the selected memberships"))
     def deactivate(self, request, queryset):
@@ -359,6 +565,137 @@ class MembershipAdmin(AgencyScopedAdmin):
             "%(n)d membership deactivated.", "%(n)d memberships deactivated.", updated
         )
         self.message_user(request, message % {"n": updated})
+
+
+class InvitationStatusFilter(admin.SimpleListFilter):
+    title = _("status")
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        return InvitationStatus.choices
+
+    def queryset(self, request, queryset):
+        now = timezone.now()
+        open_ = {"revoked_at__isnull": True, "activated_at__isnull": True}
+        match self.value():
+            case InvitationStatus.REVOKED:
+                return queryset.filter(revoked_at__isnull=False)
+            case InvitationStatus.ACTIVATED:
+                return queryset.filter(revoked_at__isnull=True, activated_at__isnull=False)
+            case InvitationStatus.EXPIRED:
+                return queryset.filter(**open_, expires_at__lte=now)
+            case InvitationStatus.OPENED:
+                return queryset.filter(**open_, expires_at__gt=now, opened_at__isnull=False)
+            case InvitationStatus.SENT:
+                return queryset.filter(**open_, expires_at__gt=now, opened_at__isnull=True)
+        return queryset
+
+
+@admin.register(Invitation, site=backoffice_site)
+class InvitationAdmin(AgencyScopedAdmin):
+    """Every invitation and what became of it (sent, opened, activated, revoked); resend and
+    revoke from here too. The links themselves are never shown: only their hashes are kept."""
+
+    list_display = [
+        "person",
+        "role",
+        "status",
+        "created_at",
+        "expires_at",
+        "opened_at",
+        "activated_at",
+        "sent_by",
+    ]
+    list_filter = [InvitationStatusFilter, "membership__role"]
+    search_fields = ["membership__user__email", "membership__user__last_name"]
+    list_select_related = ["membership__user", "sent_by"]
+    date_hierarchy = "created_at"
+    fields = [
+        "membership",
+        "status",
+        "created_at",
+        "expires_at",
+        "sent_by",
+        "opened_at",
+        "mobile_verified_at",
+        "activated_at",
+        "revoked_at",
+    ]
+    readonly_fields = fields
+    actions = ["resend", "revoke"]
+
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("person"), ordering="membership__user__email")
+    def person(self, obj):
+        return obj.membership.user
+
+    @admin.display(description=_("role"), ordering="membership__role")
+    def role(self, obj):
+        return obj.membership.get_role_display()
+
+    @admin.display(description=_("status"))
+    def status(self, obj):
+        return obj.get_status_display()
+
+    @admin.action(description=_("Send the invitation again"))
+    def resend(self, request, queryset):
+        sent = sum(_invite(self, request, invitation.membership) for invitation in queryset)
+        _invitations_sent_message(self, request, sent)
+
+    @admin.action(description=_("Revoke the open invitation"))
+    def revoke(self, request, queryset):
+        client = services.ClientInfo.from_request(request)
+        revoked = sum(
+            services.invitation_revoke(invitation=i, actor=request.user, client=client)
+            for i in queryset
+        )
+        self.message_user(
+            request,
+            ngettext("%(n)d invitation revoked.", "%(n)d invitations revoked.", revoked)
+            % {"n": revoked},
+            messages.SUCCESS,
+        )
+
+
+@admin.register(AccountEvent, site=backoffice_site)
+class AccountEventAdmin(AgencyScopedAdmin):
+    """The audit trail of accounts: invitations, logins, second factors, bank account and
+    e-mail changes. Read only."""
+
+    list_display = ["created_at", "kind", "user", "actor", "ip_address", "summary"]
+    list_filter = ["kind"]
+    search_fields = ["user__email", "user__last_name", "actor__email", "ip_address"]
+    list_select_related = ["user", "actor"]
+    date_hierarchy = "created_at"
+    fields = ["created_at", "kind", "user", "actor", "ip_address", "user_agent", "data"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("details"))
+    def summary(self, obj):
+        if obj.kind == "iban_changed":
+            return f"{obj.data.get('old') or '-'} → {obj.data.get('new')}"
+        if obj.kind == "email_changed":
+            return f"{obj.data.get('old')} → {obj.data.get('new')}"
+        if obj.kind == "details_changed":
+            return ", ".join(obj.data.get("fields", []))
+        return ""
 
 
 @admin.register(Placement, site=backoffice_site)

@@ -1,10 +1,19 @@
-"""Per-request membership and language."""
+"""Per-request membership, language, session limits and the second factor."""
 
+import time
+from urllib.parse import urlencode
+
+from django.contrib import messages
 from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect
-from django.utils import translation
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
-from accounts.selectors import memberships_for_user
+from accounts import auth
+from accounts.models import UserSession
+from accounts.selectors import language_for, memberships_for_user, two_factor_required
 
 
 class MembershipMiddleware:
@@ -24,6 +33,7 @@ class MembershipMiddleware:
         if agency is not None and request.user.is_authenticated:
             request.memberships = memberships_for_user(agency=agency, user=request.user)
             if not request.memberships:
+                auth.signed_out(request)
                 logout(request)
                 return redirect("account_login")
             chosen = request.session.get("active_role")
@@ -44,15 +54,114 @@ class UserLanguageMiddleware:
 
     def __call__(self, request):
         agency = getattr(request, "agency", None)
-        language = request.LANGUAGE_CODE
-        if request.user.is_authenticated:
-            language = request.user.preferred_language
-        if agency is not None and language not in agency.enabled_languages:
-            enabled = agency.enabled_languages
-            language = "nl" if "nl" in enabled or not enabled else enabled[0]
+        user = request.user if request.user.is_authenticated else None
+        language = language_for(user=user, agency=agency, requested=request.LANGUAGE_CODE)
         if language != request.LANGUAGE_CODE:
             translation.activate(language)
             request.LANGUAGE_CODE = language
         response = self.get_response(request)
         response.headers["Content-Language"] = language
         return response
+
+
+class SessionSecurityMiddleware:
+    """The agency's session limits: log out after ``session_idle_minutes`` without a request,
+    and after ``session_max_hours`` in any case. Runs after MembershipMiddleware.
+
+    The last-seen time is written at most once a minute, so ordinary requests cost no query.
+    """
+
+    SEEN_RESOLUTION_SECONDS = 60
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        agency = getattr(request, "agency", None)
+        if agency is None or not request.user.is_authenticated:
+            return self.get_response(request)
+        now = int(time.time())
+        session = request.session
+        started = session.get(auth.SESSION_STARTED_KEY)
+        seen = session.get(auth.SESSION_SEEN_KEY)
+        if started is None or seen is None:
+            # A session that began without the portal's login (force_login, an older session).
+            session[auth.SESSION_STARTED_KEY] = started = now
+            session[auth.SESSION_SEEN_KEY] = seen = now
+        if now - started > agency.session_max_hours * 3600:
+            return self._log_out(
+                request,
+                _("You were logged out because you have been logged in for %(n)d hours.")
+                % {"n": agency.session_max_hours},
+            )
+        if now - seen > agency.session_idle_minutes * 60:
+            return self._log_out(
+                request,
+                _("You were logged out after %(n)d minutes without activity.")
+                % {"n": agency.session_idle_minutes},
+            )
+        if now - seen >= self.SEEN_RESOLUTION_SECONDS:
+            session[auth.SESSION_SEEN_KEY] = now
+            UserSession.objects.filter(agency=agency, session_key=session.session_key).update(
+                last_seen_at=timezone.now()
+            )
+        return self.get_response(request)
+
+    def _log_out(self, request, message):
+        auth.signed_out(request)
+        logout(request)
+        messages.info(request, message)
+        return redirect_to_login(request.get_full_path())
+
+
+class TwoFactorMiddleware:
+    """A signed-in person who owes a second factor sees nothing but the set-up or code pages.
+
+    A person owes one when a role they hold at this agency requires it (Agency.two_factor_roles),
+    or when they set one up themselves. Remembered devices were honoured at login already
+    (accounts.auth.signed_in). Logging out, the language switch and the pages of the sign-in
+    flows stay open.
+    """
+
+    OPEN_URL_NAMES = {
+        "account_logout",
+        "account_login",
+        "account_reset_password",
+        "account_reset_password_done",
+        "account_reset_password_from_key",
+        "account_reset_password_from_key_done",
+        "set_language",
+        "healthz",
+        "agency_logo",
+        "activation_start",
+        "activation",
+        "email_change_confirm",
+        "two_factor_verify",
+        "two_factor_setup",
+        "two_factor_setup_app",
+        "two_factor_setup_sms",
+        "two_factor_backup_codes",
+    }
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        agency = getattr(request, "agency", None)
+        if agency is None or not request.user.is_authenticated or request.user.is_verified():
+            return None
+        match = request.resolver_match
+        if match is not None and match.url_name in self.OPEN_URL_NAMES:
+            return None
+        required = two_factor_required(agency=agency, memberships=request.memberships)
+        if not required and auth.two_factor_state(request) == auth.TWO_FACTOR_NONE:
+            return None
+        url = f"{reverse('two_factor_verify')}?{urlencode({'next': request.get_full_path()})}"
+        if getattr(request, "htmx", False):
+            from django_htmx.http import HttpResponseClientRedirect
+
+            return HttpResponseClientRedirect(url)
+        return redirect(url)

@@ -18,6 +18,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_otp.models import SideChannelDevice, ThrottlingMixin, TimestampMixin
 
 from accounts.validators import validate_bsn, validate_iban, validate_mobile_number
 from flexportal.fields import EncryptedCharField
@@ -456,6 +457,17 @@ class PayrollTaxCredit(models.TextChoices):
     DO_NOT_APPLY = "do_not_apply", _("No, do not apply it")
 
 
+def id_document_path(instance, filename: str) -> str:
+    """Private and unguessable: never served by URL, only through a view that checks access."""
+    extension = filename.rsplit(".", 1)[-1].lower()
+    return f"private/{instance.agency_id}/id-documents/{uuid.uuid4().hex}.{extension}"
+
+
+def profile_photo_path(instance, filename: str) -> str:
+    extension = filename.rsplit(".", 1)[-1].lower()
+    return f"private/{instance.agency_id}/photos/{uuid.uuid4().hex}.{extension}"
+
+
 class FlexworkerProfile(TenantModel):
     """What an agency knows of one of its flexworkers (NAW, bank, BSN, tax choice)."""
 
@@ -482,6 +494,14 @@ class FlexworkerProfile(TenantModel):
         max_length=20,
         choices=PayrollTaxCredit.choices,
         default=PayrollTaxCredit.DO_NOT_APPLY,
+    )
+    id_document = models.FileField(
+        _("ID document"), upload_to=id_document_path, blank=True, max_length=200
+    )
+    id_document_name = models.CharField(_("ID document file name"), max_length=200, blank=True)
+    id_document_uploaded_at = models.DateTimeField(_("ID document uploaded"), null=True, blank=True)
+    photo = models.FileField(
+        _("profile photo"), upload_to=profile_photo_path, blank=True, max_length=200
     )
 
     class Meta:
@@ -628,3 +648,200 @@ class Placement(TenantModel):
 
     def is_active_on(self, day: dt.date) -> bool:
         return self.start_date <= day and (self.end_date is None or day <= self.end_date)
+
+
+# Invitations, audit, sessions and second factors -----------------------------------------------
+
+
+class InvitationStatus(models.TextChoices):
+    SENT = "sent", _("Sent")
+    OPENED = "opened", _("Opened")
+    ACTIVATED = "activated", _("Activated")
+    EXPIRED = "expired", _("Expired")
+    REVOKED = "revoked", _("Revoked")
+
+
+class Invitation(TenantModel):
+    """An activation link mailed to a person for one membership: single use, valid for the
+    agency's ``invitation_valid_days``; only a hash of the token is stored."""
+
+    membership = models.ForeignKey(
+        Membership,
+        on_delete=models.CASCADE,
+        related_name="invitations",
+        verbose_name=_("membership"),
+    )
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    expires_at = models.DateTimeField(_("valid until"))
+    sent_by = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("sent by"),
+    )
+    opened_at = models.DateTimeField(_("opened"), null=True, blank=True)
+    activated_at = models.DateTimeField(_("activated"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    # The SMS check of the mobile number on activation (where the agency wants it).
+    mobile_verified_at = models.DateTimeField(_("mobile number verified"), null=True, blank=True)
+    sms_code_hash = models.CharField(max_length=128, blank=True, editable=False)
+    sms_code_valid_until = models.DateTimeField(null=True, blank=True, editable=False)
+    sms_code_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+    sms_code_attempts = models.PositiveSmallIntegerField(default=0, editable=False)
+    sms_codes_sent = models.PositiveSmallIntegerField(default=0, editable=False)
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.membership.user.email} ({self.get_status_display()})"
+
+    @property
+    def status(self) -> str:
+        if self.revoked_at:
+            return InvitationStatus.REVOKED
+        if self.activated_at:
+            return InvitationStatus.ACTIVATED
+        if self.expires_at <= timezone.now():
+            return InvitationStatus.EXPIRED
+        if self.opened_at:
+            return InvitationStatus.OPENED
+        return InvitationStatus.SENT
+
+    def get_status_display(self) -> str:
+        return InvitationStatus(self.status).label
+
+    @property
+    def is_usable(self) -> bool:
+        return self.status in (InvitationStatus.SENT, InvitationStatus.OPENED)
+
+
+class AccountEventKind(models.TextChoices):
+    INVITATION_SENT = "invitation_sent", _("Invitation sent")
+    INVITATION_OPENED = "invitation_opened", _("Invitation opened")
+    INVITATION_ACTIVATED = "invitation_activated", _("Account activated")
+    INVITATION_REVOKED = "invitation_revoked", _("Invitation revoked")
+    MOBILE_VERIFIED = "mobile_verified", _("Mobile number verified")
+    LOGIN = "login", _("Logged in")
+    LOGIN_FAILED = "login_failed", _("Failed login")
+    PASSWORD_CHANGED = "password_changed", _("Password changed")
+    TWO_FACTOR_ADDED = "two_factor_added", _("Two-factor method added")
+    TWO_FACTOR_REMOVED = "two_factor_removed", _("Two-factor method removed")
+    BACKUP_CODES_CREATED = "backup_codes_created", _("Backup codes created")
+    TWO_FACTOR_LOCKED = "two_factor_locked", _("Locked after wrong codes")
+    DEVICES_FORGOTTEN = "devices_forgotten", _("Remembered devices forgotten")
+    SESSIONS_ENDED = "sessions_ended", _("Other sessions logged out")
+    EMAIL_CHANGE_REQUESTED = "email_change_requested", _("E-mail change requested")
+    EMAIL_CHANGED = "email_changed", _("E-mail address changed")
+    IBAN_CHANGED = "iban_changed", _("Bank account changed")
+    DETAILS_CHANGED = "details_changed", _("Details changed")
+    ID_DOCUMENT_UPLOADED = "id_document_uploaded", _("ID document uploaded")
+    PHOTO_CHANGED = "photo_changed", _("Profile photo changed")
+
+
+class AccountEvent(TenantModel):
+    """The audit trail of accounts at one agency: invitations, logins, security and bank changes.
+
+    The back office reads it in the admin; a person sees their own logins on the security page.
+    """
+
+    user = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("person"),
+    )
+    actor = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("done by"),
+    )
+    kind = models.CharField(_("event"), max_length=40, choices=AccountEventKind.choices)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    user_agent = models.CharField(_("browser"), max_length=255, blank=True)
+    data = models.JSONField(_("details"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("account event")
+        verbose_name_plural = _("account events")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["agency", "user", "kind", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.created_at:%Y-%m-%d %H:%M})"
+
+
+class UserSession(TenantModel):
+    """A signed-in session at this agency, so a person can see and end their sessions."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    session_key = models.CharField(max_length=40, unique=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=255, blank=True)
+    last_seen_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("session")
+        verbose_name_plural = _("sessions")
+        ordering = ["-last_seen_at"]
+
+
+class TrustedDevice(TenantModel):
+    """A browser where the person ticked "remember this device": no second factor for 30 days.
+
+    The browser holds a signed cookie with the token; only its hash is stored here. The cookie
+    also carries a fingerprint of the password hash, so a new password voids every device.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    token_hash = models.CharField(max_length=64, unique=True)
+    otp_device_id = models.CharField(max_length=100)
+    user_agent = models.CharField(max_length=255, blank=True)
+    expires_at = models.DateTimeField()
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("remembered device")
+        verbose_name_plural = _("remembered devices")
+        ordering = ["-created_at"]
+
+
+class SmsDevice(TimestampMixin, ThrottlingMixin, SideChannelDevice):
+    """A django-otp device that receives one-time codes by SMS (sent by accounts.services).
+
+    Like the other OTP devices it belongs to the person, not to one agency: one identity, one
+    set of second factors.
+    """
+
+    number = models.CharField(
+        _("mobile number"), max_length=20, validators=[validate_mobile_number]
+    )
+
+    class Meta(SideChannelDevice.Meta):
+        verbose_name = _("SMS device")
+        verbose_name_plural = _("SMS devices")
+
+    def verify_token(self, token) -> bool:
+        allowed, _data = self.verify_is_allowed()
+        if not allowed:
+            return False
+        verified = super().verify_token(str(token).strip())
+        if verified:
+            self.throttle_reset(commit=False)
+            self.set_last_used_timestamp(commit=False)
+            self.save()
+        else:
+            self.throttle_increment()
+        return verified
+
+    def get_throttle_factor(self) -> int:
+        return getattr(settings, "OTP_SMS_THROTTLE_FACTOR", 1)

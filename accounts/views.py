@@ -1,22 +1,64 @@
-"""Views of accounts: the role switch and the home redirect. Business rules live in services."""
+"""Views of accounts: home and role switch, activation, second factor, security page and
+"my details". Thin: they parse the request, call a selector or service, and render."""
 
+from urllib.parse import urlencode
+
+import qrcode
+import qrcode.image.svg
+from allauth.account.adapter import get_adapter
+from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts import auth, services
 from accounts.decorators import role_required
-from accounts.models import Role
-from accounts.selectors import (
-    client_contact_for,
-    client_menu_counts,
-    departments_visible_to,
-    placement_get,
-    placements_current,
-    placements_visible_to,
+from accounts.forms import (
+    ActivationPasswordForm,
+    ClientContactDetailsForm,
+    CurrentPasswordForm,
+    EmailChangeForm,
+    FlexworkerDetailsForm,
+    IbanChangeForm,
+    IdDocumentForm,
+    OneTimeCodeForm,
+    PhotoForm,
+    SmsNumberForm,
+    TwoFactorCodeForm,
 )
+from accounts.models import Role, SmsDevice
+from accounts.selectors import (
+    backup_codes_left,
+    client_contact_for,
+    departments_visible_to,
+    flexworker_profile_for,
+    has_second_factor,
+    invitation_for_token,
+    invitation_get,
+    logins_recent,
+    mobile_number_on_file,
+    otp_interactive_devices,
+    password_rules,
+    placement_get,
+    placements_visible_to,
+    sessions_active,
+    totp_config_url,
+    totp_manual_key,
+    trusted_devices,
+    two_factor_lock_until,
+    two_factor_required,
+)
+from accounts.validators import CONTENT_TYPES, mask_mobile_number
 
 HOME_BY_ROLE = {
     Role.FLEXWORKER: "worker:dashboard",
@@ -68,13 +110,6 @@ def set_language(request):
 
 
 @role_required(Role.FLEXWORKER)
-def worker_dashboard(request):
-    today = timezone.localdate()
-    placements = placements_current(membership=request.membership, on=today)
-    return render(request, "accounts/worker_dashboard.html", {"placements": placements})
-
-
-@role_required(Role.FLEXWORKER)
 def worker_placements(request):
     placements = placements_visible_to(membership=request.membership)
     return render(request, "accounts/placement_list.html", {"placements": placements})
@@ -87,14 +122,6 @@ def worker_placement_detail(request, placement_id):
 
 
 # Client contact pages --------------------------------------------------------------------------
-
-
-@role_required(Role.CLIENT_CONTACT)
-def client_dashboard(request):
-    contact = client_contact_for(membership=request.membership)
-    today = timezone.localdate()
-    counts = client_menu_counts(contact=contact, today=today)
-    return render(request, "accounts/client_dashboard.html", {"contact": contact, "counts": counts})
 
 
 @role_required(Role.CLIENT_CONTACT)
@@ -114,3 +141,682 @@ def client_placements(request):
 def client_placement_detail(request, placement_id):
     placement = placement_get(membership=request.membership, placement_id=placement_id)
     return render(request, "accounts/placement_detail.html", {"placement": placement})
+
+
+# Helpers ----------------------------------------------------------------------------------------
+
+
+def _client(request) -> services.ClientInfo:
+    return services.ClientInfo.from_request(request)
+
+
+def _safe_next(request, default: str | None = None) -> str:
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return default or reverse("home")
+
+
+def _with_next(url_name: str, next_url: str, **params) -> str:
+    query = {"next": next_url, **params}
+    return f"{reverse(url_name)}?{urlencode(query)}"
+
+
+def private_file_response(field, *, filename: str = "") -> FileResponse:
+    """A private upload (stored under a name we chose, of a type checked by its bytes), served
+    to someone the caller has checked; never cached, never run by the browser."""
+    kind = _file_kind(field.name)
+    response = FileResponse(
+        field.open("rb"),
+        content_type=CONTENT_TYPES.get(kind, "application/octet-stream"),
+        as_attachment=kind == "pdf",
+        filename=filename or f"file.{kind}",
+    )
+    response["Cache-Control"] = "private, no-store"
+    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
+    return response
+
+
+def _file_kind(name: str) -> str:
+    extension = name.rsplit(".", 1)[-1].lower()
+    return "jpg" if extension == "jpeg" else extension
+
+
+# Activation -------------------------------------------------------------------------------------
+
+ACTIVATION_SESSION_KEY = "flexportal_activation"
+
+
+def _activation_unusable(request, invitation):
+    """The page for a link that is unknown, expired, used or revoked: what happened, what next."""
+    status = invitation.status if invitation is not None else "unknown"
+    return render(
+        request,
+        "accounts/activation/link_unusable.html",
+        {"status": status, "invitation": invitation},
+        status=404 if invitation is None else 410,
+    )
+
+
+@never_cache
+def activation_start(request, token):
+    """The link in the invitation. The token goes into the session and out of the address bar
+    (so it never leaks through a Referer), then the activation steps follow."""
+    invitation = invitation_for_token(agency=request.agency, token=token)
+    if invitation is None or not invitation.is_usable:
+        return _activation_unusable(request, invitation)
+    if request.user.is_authenticated:
+        auth.signed_out(request)
+        logout(request)
+    services.invitation_open(invitation=invitation, client=_client(request))
+    request.session[ACTIVATION_SESSION_KEY] = str(invitation.pk)
+    return redirect("activation")
+
+
+@never_cache
+def activation(request):
+    invitation_id = request.session.get(ACTIVATION_SESSION_KEY)
+    invitation = (
+        invitation_get(agency=request.agency, invitation_id=invitation_id)
+        if invitation_id
+        else None
+    )
+    if invitation is None or not invitation.is_usable:
+        request.session.pop(ACTIVATION_SESSION_KEY, None)
+        return _activation_unusable(request, invitation)
+    agency = request.agency
+    if agency.verify_mobile_on_activation and invitation.mobile_verified_at is None:
+        return _activation_mobile_step(request, invitation)
+    user = invitation.membership.user
+    if user.has_usable_password():
+        return _activation_existing_identity_step(request, invitation)
+    form = ActivationPasswordForm(request.POST or None, user=user, agency=agency)
+    if request.method == "POST" and form.is_valid():
+        return _activation_finish(request, invitation, form.cleaned_data["password1"])
+    return render(
+        request,
+        "accounts/activation/password.html",
+        {
+            "form": form,
+            "invitation": invitation,
+            "rules": password_rules(agency=agency),
+            "step": 2 if agency.verify_mobile_on_activation else 1,
+            "steps": 2 if agency.verify_mobile_on_activation else 1,
+        },
+    )
+
+
+def _activation_mobile_step(request, invitation):
+    number = mobile_number_on_file(membership=invitation.membership)
+    form = OneTimeCodeForm(request.POST if request.POST.get("action") == "verify" else None)
+    code_sent = invitation.sms_code_sent_at is not None
+    if request.method == "POST" and number:
+        action = request.POST.get("action")
+        if action == "send":
+            try:
+                services.invitation_sms_code_send(invitation=invitation)
+            except services.AccountError as error:
+                messages.error(request, error.message)
+            else:
+                messages.success(
+                    request,
+                    _("We sent a code to %(number)s.") % {"number": mask_mobile_number(number)},
+                )
+            return redirect("activation")
+        if action == "verify" and form.is_valid():
+            try:
+                services.invitation_sms_code_verify(
+                    invitation=invitation, code=form.cleaned_data["code"], client=_client(request)
+                )
+            except services.AccountError as error:
+                form.add_error("code", error.message)
+            else:
+                return redirect("activation")
+    return render(
+        request,
+        "accounts/activation/mobile.html",
+        {
+            "form": form,
+            "invitation": invitation,
+            "number": mask_mobile_number(number) if number else "",
+            "code_sent": code_sent,
+            "step": 1,
+            "steps": 2,
+        },
+    )
+
+
+def _activation_existing_identity_step(request, invitation):
+    """The person already has an account (at another agency): one identity, so they confirm
+    with the password they have, and get a membership here rather than a second account."""
+    user = invitation.membership.user
+    form = CurrentPasswordForm(request.POST or None, user=user)
+    if request.method == "POST" and form.is_valid():
+        return _activation_finish(request, invitation, None)
+    return render(
+        request,
+        "accounts/activation/existing_account.html",
+        {"form": form, "invitation": invitation},
+    )
+
+
+def _activation_finish(request, invitation, password):
+    try:
+        user = services.invitation_activate(
+            invitation=invitation, password=password, client=_client(request)
+        )
+    except services.AccountError as error:
+        messages.error(request, error.message)
+        return redirect("activation")
+    request.session.pop(ACTIVATION_SESSION_KEY, None)
+    get_adapter(request).login(request, user)
+    request.session["active_role"] = invitation.membership.role
+    messages.success(request, _("Your account is active. Welcome!"))
+    return redirect("home")
+
+
+# Second factor ----------------------------------------------------------------------------------
+
+
+def _may_manage_second_factor(request) -> bool:
+    """Set-up pages are open to a verified session, or to a person with no second factor yet.
+    Never to someone who only knows the password of an account that has one."""
+    return request.user.is_verified() or not has_second_factor(user=request.user)
+
+
+def _after_first_factor_added(request, next_url):
+    """The first app or phone also gets a sheet of backup codes, shown once."""
+    if backup_codes_left(user=request.user) == 0:
+        codes = services.backup_codes_generate(
+            agency=request.agency, user=request.user, client=_client(request)
+        )
+        request.session["flexportal_new_backup_codes"] = codes
+        return redirect(_with_next("two_factor_backup_codes", next_url))
+    return redirect(next_url)
+
+
+@login_required
+@never_cache
+def two_factor_verify(request):
+    """Asks the code after the password: app, text message or a backup code."""
+    next_url = _safe_next(request)
+    if request.user.is_verified():
+        return redirect(next_url)
+    devices = otp_interactive_devices(user=request.user)
+    choices = [*devices["totp"], *devices["sms"]]
+    if not choices:
+        if two_factor_required(agency=request.agency, memberships=request.memberships):
+            return redirect(_with_next("two_factor_setup", next_url))
+        # The person removed their last method in another session: nothing is owed any more.
+        request.session[auth.TWO_FACTOR_STATE_KEY] = auth.TWO_FACTOR_NONE
+        return redirect(next_url)
+    if devices["static"] is not None:
+        choices.append(devices["static"])
+    chosen_id = request.POST.get("device") or request.GET.get("device")
+    device = next((d for d in choices if d.persistent_id == chosen_id), choices[0])
+    form = TwoFactorCodeForm(request.POST if request.POST.get("action") == "verify" else None)
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "send" and isinstance(device, SmsDevice):
+            try:
+                services.sms_device_code_send(
+                    agency=request.agency, user=request.user, device=device
+                )
+            except services.AccountError as error:
+                messages.error(request, error.message)
+            else:
+                messages.success(
+                    request,
+                    _("We sent a code to %(number)s.")
+                    % {"number": mask_mobile_number(device.number)},
+                )
+            return redirect(_with_next("two_factor_verify", next_url, device=device.persistent_id))
+        if action == "verify" and form.is_valid():
+            try:
+                device = services.otp_token_verify(
+                    agency=request.agency,
+                    user=request.user,
+                    device=device,
+                    token=form.cleaned_data["code"],
+                    client=_client(request),
+                )
+            except services.AccountError as error:
+                form.add_error("code", error.message)
+            else:
+                auth.verified(request, device)
+                response = redirect(next_url)
+                if form.cleaned_data["remember"]:
+                    auth.remember_device(request, response, device)
+                return response
+    return render(
+        request,
+        "two_factor/verify.html",
+        {
+            "form": form,
+            "device": device,
+            "kind": _device_kind(device),
+            "choices": [(d, _device_kind(d)) for d in choices],
+            "next": next_url,
+            "locked_until": two_factor_lock_until(user=request.user),
+        },
+    )
+
+
+def _device_kind(device) -> str:
+    if isinstance(device, TOTPDevice):
+        return "totp"
+    if isinstance(device, SmsDevice):
+        return "sms"
+    return "static"
+
+
+@login_required
+@never_cache
+def two_factor_setup(request):
+    """Choose how to receive codes; shown after login when the role needs a second factor."""
+    next_url = _safe_next(request)
+    if not _may_manage_second_factor(request):
+        return redirect(_with_next("two_factor_verify", next_url))
+    return render(
+        request,
+        "two_factor/setup.html",
+        {
+            "next": next_url,
+            "required": two_factor_required(agency=request.agency, memberships=request.memberships),
+        },
+    )
+
+
+@login_required
+@never_cache
+def two_factor_setup_app(request):
+    """QR code and manual key for Google Authenticator, Duo Mobile or Authy; the first code
+    from the app confirms it."""
+    next_url = _safe_next(request)
+    if not _may_manage_second_factor(request):
+        return redirect(_with_next("two_factor_verify", next_url))
+    device_id = request.session.get("flexportal_totp_setup")
+    device = TOTPDevice.objects.filter(pk=device_id, user=request.user, confirmed=False).first()
+    if device is None:
+        device = services.totp_device_start(user=request.user)
+        request.session["flexportal_totp_setup"] = device.pk
+    form = TwoFactorCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            device = services.totp_device_confirm(
+                agency=request.agency,
+                user=request.user,
+                device=device,
+                token=form.cleaned_data["code"],
+                client=_client(request),
+            )
+        except services.AccountError as error:
+            form.add_error("code", error.message)
+        else:
+            request.session.pop("flexportal_totp_setup", None)
+            auth.verified(request, device)
+            messages.success(request, _("Your authenticator app is set up."))
+            response = _after_first_factor_added(request, next_url)
+            if form.cleaned_data["remember"]:
+                auth.remember_device(request, response, device)
+            return response
+    url = totp_config_url(device, issuer=request.agency.name)
+    qr_svg = qrcode.make(url, image_factory=qrcode.image.svg.SvgPathImage, box_size=8, border=2)
+    return render(
+        request,
+        "two_factor/setup_app.html",
+        {
+            "form": form,
+            "qr_svg": mark_safe(qr_svg.to_string(encoding="unicode")),  # noqa: S308 - our SVG
+            "manual_key": totp_manual_key(device),
+            "next": next_url,
+        },
+    )
+
+
+@login_required
+@never_cache
+def two_factor_setup_sms(request):
+    """A mobile number that receives a code at each login; the first code confirms it."""
+    next_url = _safe_next(request)
+    if not _may_manage_second_factor(request):
+        return redirect(_with_next("two_factor_verify", next_url))
+    device_id = request.session.get("flexportal_sms_setup")
+    device = SmsDevice.objects.filter(pk=device_id, user=request.user, confirmed=False).first()
+    action = request.POST.get("action")
+    number_form = SmsNumberForm(
+        request.POST if action == "number" else None,
+        initial={"number": request.user.mobile_number},
+    )
+    code_form = TwoFactorCodeForm(request.POST if action == "verify" else None)
+    if request.method == "POST":
+        if action == "number" and number_form.is_valid():
+            device = services.sms_device_start(
+                user=request.user, number=number_form.cleaned_data["number"]
+            )
+            request.session["flexportal_sms_setup"] = device.pk
+            action = "send"
+        if action == "send" and device is not None:
+            try:
+                services.sms_device_code_send(
+                    agency=request.agency, user=request.user, device=device
+                )
+            except services.AccountError as error:
+                messages.error(request, error.message)
+            else:
+                messages.success(
+                    request,
+                    _("We sent a code to %(number)s.")
+                    % {"number": mask_mobile_number(device.number)},
+                )
+            return redirect(_with_next("two_factor_setup_sms", next_url))
+        if action == "verify" and device is not None and code_form.is_valid():
+            try:
+                device = services.sms_device_confirm(
+                    agency=request.agency,
+                    user=request.user,
+                    device=device,
+                    token=code_form.cleaned_data["code"],
+                    client=_client(request),
+                )
+            except services.AccountError as error:
+                code_form.add_error("code", error.message)
+            else:
+                request.session.pop("flexportal_sms_setup", None)
+                auth.verified(request, device)
+                messages.success(request, _("Text-message codes are set up."))
+                response = _after_first_factor_added(request, next_url)
+                if code_form.cleaned_data["remember"]:
+                    auth.remember_device(request, response, device)
+                return response
+    return render(
+        request,
+        "two_factor/setup_sms.html",
+        {
+            "number_form": number_form,
+            "code_form": code_form,
+            "device": device,
+            "number": mask_mobile_number(device.number) if device else "",
+            "next": next_url,
+        },
+    )
+
+
+@login_required
+@never_cache
+def two_factor_backup_codes(request):
+    """New backup codes, shown once and printable; a new sheet voids the old one."""
+    next_url = _safe_next(request, default=reverse("security"))
+    codes = request.session.pop("flexportal_new_backup_codes", None)
+    if codes is None and not request.user.is_verified():
+        return redirect(_with_next("two_factor_verify", next_url))
+    if request.method == "POST":
+        codes = services.backup_codes_generate(
+            agency=request.agency, user=request.user, client=_client(request)
+        )
+        request.session["flexportal_new_backup_codes"] = codes
+        return redirect(_with_next("two_factor_backup_codes", next_url))
+    return render(
+        request,
+        "two_factor/backup_codes.html",
+        {"codes": codes, "left": backup_codes_left(user=request.user), "next": next_url},
+    )
+
+
+# Security page ----------------------------------------------------------------------------------
+
+
+@login_required
+@never_cache
+def security(request):
+    """Devices and backup codes, remembered browsers, active sessions, recent logins."""
+    agency, user = request.agency, request.user
+    required = two_factor_required(agency=agency, memberships=request.memberships)
+    remove_form = CurrentPasswordForm(
+        request.POST if request.POST.get("action") == "remove_device" else None, user=user
+    )
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "remove_device" and remove_form.is_valid():
+            try:
+                services.otp_device_remove(
+                    agency=agency,
+                    user=user,
+                    persistent_id=request.POST.get("device", ""),
+                    required=required,
+                    client=_client(request),
+                )
+            except services.AccountError as error:
+                messages.error(request, error.message)
+            else:
+                messages.success(request, _("The method was removed."))
+                return redirect("security")
+        elif action == "forget_devices":
+            services.trusted_devices_forget(agency=agency, user=user, client=_client(request))
+            messages.success(request, _("Every device will ask for a code at the next login."))
+            return redirect("security")
+        elif action == "end_sessions":
+            count = services.sessions_end_others(
+                agency=agency,
+                user=user,
+                keep_session_key=request.session.session_key,
+                client=_client(request),
+            )
+            messages.success(
+                request,
+                ngettext(
+                    "%(n)d other session was logged out.",
+                    "%(n)d other sessions were logged out.",
+                    count,
+                )
+                % {"n": count},
+            )
+            return redirect("security")
+    devices = otp_interactive_devices(user=user)
+    return render(
+        request,
+        "accounts/security.html",
+        {
+            "devices": [(d, _device_kind(d)) for d in [*devices["totp"], *devices["sms"]]],
+            "backup_codes_left": backup_codes_left(user=user) if devices["static"] else 0,
+            "required": required,
+            "remove_form": remove_form,
+            "remove_device": request.POST.get("device", ""),
+            "trusted_devices": trusted_devices(agency=agency, user=user),
+            "sessions": sessions_active(agency=agency, user=user),
+            "current_session": request.session.session_key,
+            "logins": logins_recent(agency=agency, user=user),
+        },
+    )
+
+
+# E-mail address ---------------------------------------------------------------------------------
+
+
+@login_required
+@never_cache
+def email_change(request):
+    form = EmailChangeForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            new_email = services.email_change_request(
+                agency=request.agency,
+                user=request.user,
+                new_email=form.cleaned_data["email"],
+                client=_client(request),
+            )
+        except ValidationError as error:
+            form.add_error("email", error)
+        else:
+            return render(request, "accounts/email_change_sent.html", {"new_email": new_email})
+    return render(request, "accounts/email_change.html", {"form": form})
+
+
+@never_cache
+def email_change_confirm(request, token):
+    """The link mailed to the new address: GET shows what will change, POST changes it (so a
+    mail scanner that follows links changes nothing)."""
+    try:
+        user, new_email = services.email_change_read(agency=request.agency, token=token)
+    except services.AccountError as error:
+        return render(
+            request, "accounts/email_change_invalid.html", {"message": error.message}, status=410
+        )
+    if request.method == "POST":
+        try:
+            services.email_change_confirm(
+                agency=request.agency, token=token, client=_client(request)
+            )
+        except services.AccountError as error:
+            return render(
+                request,
+                "accounts/email_change_invalid.html",
+                {"message": error.message},
+                status=410,
+            )
+        messages.success(request, _("Your e-mail address is now %(email)s.") % {"email": new_email})
+        return redirect("home" if request.user.is_authenticated else "account_login")
+    return render(
+        request,
+        "accounts/email_change_confirm.html",
+        {"new_email": new_email, "old_email": user.email},
+    )
+
+
+# My details: flexworker -------------------------------------------------------------------------
+
+
+@role_required(Role.FLEXWORKER)
+def worker_details(request):
+    profile = flexworker_profile_for(membership=request.membership)
+    return render(request, "accounts/worker_details.html", {"profile": profile})
+
+
+@role_required(Role.FLEXWORKER)
+def worker_details_edit(request):
+    profile = flexworker_profile_for(membership=request.membership)
+    form = FlexworkerDetailsForm(
+        request.POST or None, instance=profile, agency=request.agency, user=request.user
+    )
+    if request.method == "POST" and form.is_valid():
+        data = {name: form.cleaned_data[name] for name in services.FLEXWORKER_EDITABLE}
+        # The form wrote onto the instance already; the service compares with what is stored.
+        profile = flexworker_profile_for(membership=request.membership)
+        services.flexworker_details_update(
+            profile=profile,
+            actor=request.user,
+            client=_client(request),
+            language=form.cleaned_data["language"],
+            **data,
+        )
+        messages.success(request, _("Your details are saved."))
+        return redirect("worker:details")
+    return render(request, "accounts/worker_details_edit.html", {"form": form})
+
+
+@role_required(Role.FLEXWORKER)
+@never_cache
+def worker_bank_account(request):
+    profile = flexworker_profile_for(membership=request.membership)
+    form = IbanChangeForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        changed = services.flexworker_iban_change(
+            profile=profile,
+            iban=form.cleaned_data["iban"],
+            actor=request.user,
+            client=_client(request),
+        )
+        if changed:
+            messages.success(
+                request,
+                _("Your bank account is changed. We sent you an e-mail to confirm the change."),
+            )
+        else:
+            messages.info(request, _("This is the bank account we already had."))
+        return redirect("worker:details")
+    return render(request, "accounts/worker_bank_account.html", {"form": form, "profile": profile})
+
+
+@role_required(Role.FLEXWORKER)
+def worker_id_document(request):
+    profile = flexworker_profile_for(membership=request.membership)
+    bound = request.method == "POST"
+    form = IdDocumentForm(request.POST if bound else None, request.FILES if bound else None)
+    if request.method == "POST" and form.is_valid():
+        services.flexworker_id_document_upload(
+            profile=profile,
+            upload=form.cleaned_data["file"],
+            kind=form.kind,
+            actor=request.user,
+            client=_client(request),
+        )
+        messages.success(request, _("Your ID document is saved."))
+        return redirect("worker:details")
+    return render(request, "accounts/worker_id_document.html", {"form": form, "profile": profile})
+
+
+@role_required(Role.FLEXWORKER)
+def worker_id_document_file(request):
+    profile = flexworker_profile_for(membership=request.membership)
+    if not profile.id_document:
+        raise Http404
+    return private_file_response(profile.id_document, filename=profile.id_document_name)
+
+
+@role_required(Role.FLEXWORKER)
+def worker_photo(request):
+    profile = flexworker_profile_for(membership=request.membership)
+    if not request.agency.allow_profile_photo:
+        raise Http404
+    bound = request.method == "POST" and request.POST.get("action") != "remove"
+    form = PhotoForm(request.POST if bound else None, request.FILES if bound else None)
+    if request.method == "POST":
+        if request.POST.get("action") == "remove":
+            services.flexworker_photo_set(
+                profile=profile, upload=None, actor=request.user, client=_client(request)
+            )
+            messages.success(request, _("Your profile photo is removed."))
+            return redirect("worker:details")
+        if form.is_valid():
+            services.flexworker_photo_set(
+                profile=profile,
+                upload=form.cleaned_data["file"],
+                kind=form.kind,
+                actor=request.user,
+                client=_client(request),
+            )
+            messages.success(request, _("Your profile photo is saved."))
+            return redirect("worker:details")
+    return render(request, "accounts/worker_photo.html", {"form": form, "profile": profile})
+
+
+@role_required(Role.FLEXWORKER)
+def worker_photo_file(request):
+    profile = flexworker_profile_for(membership=request.membership)
+    if not profile.photo or not request.agency.allow_profile_photo:
+        raise Http404
+    return private_file_response(profile.photo)
+
+
+# My details: client contact ---------------------------------------------------------------------
+
+
+@role_required(Role.CLIENT_CONTACT)
+def client_details(request):
+    contact = client_contact_for(membership=request.membership)
+    return render(request, "accounts/client_details.html", {"contact": contact})
+
+
+@role_required(Role.CLIENT_CONTACT)
+def client_details_edit(request):
+    contact = client_contact_for(membership=request.membership)
+    form = ClientContactDetailsForm(request.POST or None, agency=request.agency, contact=contact)
+    if request.method == "POST" and form.is_valid():
+        services.client_contact_details_update(
+            contact=contact, actor=request.user, client=_client(request), **form.cleaned_data
+        )
+        messages.success(request, _("Your details are saved."))
+        return redirect("client:details")
+    return render(request, "accounts/client_details_edit.html", {"form": form})

@@ -1,4 +1,4 @@
-"""`manage.py seed_demo` makes the demo agencies and logins, and running it twice changes nothing."""
+"""`manage.py seed_demo` makes the demo agencies and logins; a second run changes nothing."""
 
 import pytest
 from django.core.management import call_command
@@ -52,3 +52,12 @@ def test_seed_demo_adds_benchmark_workers_in_bulk():
     after = _counts()
     assert after[3] - before[3] == 50
     assert after[4] - before[4] == 50
+
+
+def test_the_demo_agency_needs_no_second_factor_and_acme_does():
+    call_command("seed_demo")
+    assert Agency.objects.get(slug="demo").two_factor_roles == []
+    assert set(Agency.objects.get(slug="acme").two_factor_roles) == {
+        Role.STAFF,
+        Role.CLIENT_CONTACT,
+    }

@@ -26,6 +26,7 @@ from accounts.models import (
     User,
 )
 from flexportal.tenancy import agency_scope
+from timesheets.demo import seed_werkbrieven
 
 DEMO_PASSWORD = "Flexportal-demo-1"  # noqa: S105 - documented demo login
 
@@ -38,6 +39,9 @@ AGENCIES = {
         "contact_phone": "+31 174 519 549",
         "address": "Havenstraat 12\n2671 AB Naaldwijk",
         "website": "https://demo.example.nl",
+        # The documented demo logins work without a phone; acme keeps the default (a second
+        # factor for staff and client contacts) to show it.
+        "two_factor_roles": [],
         "domain": "demo.nl",
     },
     "acme": {
@@ -173,7 +177,7 @@ class Command(BaseCommand):
 
     def _agency_data(self, agency: Agency, spec: dict, rng: random.Random, worker_count: int):
         domain = spec["domain"]
-        self._login(agency, f"backoffice@{domain}", "Bianca", "Backoffice", Role.STAFF)
+        staff = self._login(agency, f"backoffice@{domain}", "Bianca", "Backoffice", Role.STAFF)
         departments: list[tuple[Department, list[JobFunction]]] = []
         for index, (name, kvk, dept_names, function_names) in enumerate(CLIENTS[agency.slug]):
             client, _ = Client.objects.get_or_create(
@@ -222,6 +226,17 @@ class Command(BaseCommand):
                 if not user.has_usable_password():
                     user.set_password(DEMO_PASSWORD)
                     user.save(update_fields=["password"])
+            else:
+                # Every client has someone who approves its hours.
+                services.client_contact_create(
+                    agency=agency,
+                    client=client,
+                    email=f"planning{index + 1}@{domain}",
+                    first_name="Pim",
+                    last_name=f"Planner {index + 1}",
+                    job_title="Planner",
+                    can_approve_hours=True,
+                )
 
         today = dt.date.today()
         for number in range(worker_count):
@@ -275,6 +290,8 @@ class Command(BaseCommand):
                     else HoursEnteredBy.WORKER,
                     hour_reminders=number % 7 != 6,
                 )
+
+        seed_werkbrieven(agency=agency, staff=staff, today=today)
 
     def _bulk_workers(self, agency: Agency, count: int) -> None:
         """N extra workers at the first client, for benchmarks; made with bulk inserts."""

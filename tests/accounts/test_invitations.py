@@ -1,0 +1,312 @@
+"""The back office invites flexworkers, client contacts and colleagues: on the person's page,
+as a bulk action, resend and revoke. The mail is in the invitee's language with the agency's
+branding; the link is single use, stored hashed, and every step is audited."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from accounts import services
+from accounts.models import AccountEvent, Invitation, Membership, Role, User
+from flexportal.tenancy import scopes_disabled
+from tests import factories
+from tests.accounts.helpers import invite
+
+pytestmark = pytest.mark.django_db
+
+URLCONF = "flexportal.urls"
+
+
+def _url(name, *args):
+    return reverse(name, args=args, urlconf=URLCONF)
+
+
+def _link(message) -> str:
+    return re.search(r"https?://\S+/activate/[\w-]+/", message.body).group(0)
+
+
+def _new_worker(tenant, email="nieuw@example.nl", language="nl", phone="0612345678"):
+    with tenant.scope():
+        return services.flexworker_create(
+            agency=tenant.agency,
+            email=email,
+            employee_number=email.split("@")[0][:20],
+            first_name="Nina",
+            last_name="Nieuw",
+            language=language,
+            phone=phone,
+        )
+
+
+def test_staff_invite_a_flexworker_from_the_list_as_a_bulk_action(
+    tenant_a, mailoutbox, django_capture_on_commit_callbacks
+):
+    one = _new_worker(tenant_a, email="een@example.nl")
+    two = _new_worker(tenant_a, email="twee@example.nl")
+    client = tenant_a.http(tenant_a.staff)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            _url("admin:accounts_flexworkerprofile_changelist"),
+            {"action": "send_invitations", "_selected_action": [str(one.pk), str(two.pk)]},
+            follow=True,
+        )
+    assert response.status_code == 200
+    assert sorted(m.to[0] for m in mailoutbox) == ["een@example.nl", "twee@example.nl"]
+    with tenant_a.scope():
+        assert Invitation.objects.count() == 2
+    link = _link(mailoutbox[0])
+    assert link.startswith("http://alpha.localhost/activate/")
+
+
+def test_the_mail_speaks_the_invitees_language_with_the_agencys_branding(
+    tenant_a, mailoutbox, django_capture_on_commit_callbacks
+):
+    tenant_a.agency.primary_colour = "#123456"
+    tenant_a.agency.contact_email = "planning@alpha.nl"
+    tenant_a.agency.save()
+    profile = _new_worker(tenant_a, language="pl")
+    with django_capture_on_commit_callbacks(execute=True):
+        invite(tenant_a, profile.membership)
+    (message,) = mailoutbox
+    assert message.extra_headers["Content-Language"] == "pl"
+    assert message.from_email.startswith(
+        '"Alpha Uitzendbureau" <'
+    ) or message.from_email.startswith("Alpha Uitzendbureau <")
+    assert message.reply_to == ["planning@alpha.nl"]
+    html = message.alternatives[0][0]
+    assert "#123456" in html
+    assert _link(message) in html
+
+
+def test_a_language_the_agency_does_not_offer_falls_back_to_dutch(
+    tenant_a, mailoutbox, django_capture_on_commit_callbacks
+):
+    tenant_a.agency.enabled_languages = ["nl", "en"]
+    tenant_a.agency.save()
+    profile = _new_worker(tenant_a, language="pl")
+    with django_capture_on_commit_callbacks(execute=True):
+        invite(tenant_a, profile.membership)
+    assert mailoutbox[0].extra_headers["Content-Language"] == "nl"
+
+
+def test_the_mail_goes_out_only_when_the_transaction_commits(tenant_a, mailoutbox):
+    profile = _new_worker(tenant_a)
+    invite(tenant_a, profile.membership)
+    assert mailoutbox == []
+
+
+def test_resending_voids_the_earlier_link(tenant_a):
+    profile = _new_worker(tenant_a)
+    _first, first_token = invite(tenant_a, profile.membership)
+    _second, second_token = invite(tenant_a, profile.membership)
+    client = tenant_a.http()
+    assert client.get(f"/activate/{first_token}/").status_code == 410
+    assert client.get(f"/activate/{second_token}/").status_code == 302
+    with tenant_a.scope():
+        events = AccountEvent.objects.filter(kind="invitation_sent").order_by("created_at")
+        assert [e.data["resent"] for e in events] == [False, True]
+
+
+def test_save_and_send_the_invitation_on_the_add_page(
+    tenant_a, mailoutbox, django_capture_on_commit_callbacks
+):
+    client = tenant_a.http(tenant_a.staff)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            _url("admin:accounts_flexworkerprofile_add"),
+            {
+                "email": "piotr@example.pl",
+                "language": "pl",
+                "employee_number": "N0009",
+                "first_name": "Piotr",
+                "last_name": "Nowak",
+                "country": "NL",
+                "phone": "+48 600 123 456",
+                "payroll_tax_credit": "apply",
+                "_send_invitation": "1",
+            },
+        )
+    assert response.status_code == 302
+    assert [m.to for m in mailoutbox] == [["piotr@example.pl"]]
+
+
+def test_revoke_the_invitation_on_the_persons_page(tenant_a):
+    profile = _new_worker(tenant_a)
+    invitation, token = invite(tenant_a, profile.membership)
+    client = tenant_a.http(tenant_a.staff)
+    page = client.get(_url("admin:accounts_flexworkerprofile_change", profile.pk))
+    html = page.content.decode()
+    assert 'name="_revoke_invitation"' in html
+    form = page.context["adminform"].form
+    data = {k: v for k, v in form.initial.items() if v is not None and k != "bsn"}
+    data.update({"_revoke_invitation": "1", "bsn": ""})
+    response = client.post(_url("admin:accounts_flexworkerprofile_change", profile.pk), data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    with tenant_a.scope():
+        invitation.refresh_from_db()
+    assert invitation.revoked_at is not None
+    assert tenant_a.http().get(f"/activate/{token}/").status_code == 410
+
+
+def test_the_invitation_status_shows_on_the_persons_page(tenant_a):
+    profile = _new_worker(tenant_a)
+    client = tenant_a.http(tenant_a.staff)
+    url = _url("admin:accounts_flexworkerprofile_change", profile.pk)
+    assert (
+        "Not invited yet" in client.get(url).content.decode() or client.get(url).status_code == 200
+    )
+    invite(tenant_a, profile.membership)
+    response = client.get(url)
+    assert response.context["invitation_open"] is True
+
+
+def test_the_invitation_list_resends_and_revokes(
+    tenant_a, mailoutbox, django_capture_on_commit_callbacks
+):
+    profile = _new_worker(tenant_a)
+    invitation, _token = invite(tenant_a, profile.membership)
+    client = tenant_a.http(tenant_a.staff)
+    url = _url("admin:accounts_invitation_changelist")
+    assert profile.membership.user.email in client.get(url).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url, {"action": "resend", "_selected_action": [str(invitation.pk)]})
+    assert len(mailoutbox) == 1
+    with tenant_a.scope():
+        latest = Invitation.objects.order_by("-created_at").first()
+    client.post(url, {"action": "revoke", "_selected_action": [str(latest.pk)]})
+    with tenant_a.scope():
+        latest.refresh_from_db()
+        assert latest.revoked_at is not None
+        assert AccountEvent.objects.filter(kind="invitation_revoked").count() == 1
+    response = client.get(url, {"status": "revoked"})
+    assert response.context["cl"].result_count == 2
+
+
+def test_an_activated_person_is_not_invited_again(tenant_a):
+    profile = _new_worker(tenant_a)
+    invitation, _token = invite(tenant_a, profile.membership)
+    with tenant_a.scope():
+        Invitation.objects.filter(pk=invitation.pk).update(mobile_verified_at="2026-01-01T00:00Z")
+        services.invitation_activate(invitation=invitation, password="Zonnebloem-42!")
+    client = tenant_a.http(tenant_a.staff)
+    response = client.post(
+        _url("admin:accounts_flexworkerprofile_changelist"),
+        {"action": "send_invitations", "_selected_action": [str(profile.pk)]},
+        follow=True,
+    )
+    messages = [str(m) for m in response.context["messages"]]
+    assert any(profile.membership.user.email in m for m in messages)
+    with tenant_a.scope():
+        assert Invitation.objects.count() == 1
+
+
+def test_a_missing_mobile_number_is_flagged_when_inviting(tenant_a):
+    profile = _new_worker(tenant_a, phone="")
+    client = tenant_a.http(tenant_a.staff)
+    response = client.post(
+        _url("admin:accounts_flexworkerprofile_changelist"),
+        {"action": "send_invitations", "_selected_action": [str(profile.pk)]},
+        follow=True,
+    )
+    levels = [m.level_tag for m in response.context["messages"]]
+    assert "warning" in levels and "success" in levels
+
+
+def test_a_client_contact_is_invited_from_their_page(
+    tenant_a, mailoutbox, django_capture_on_commit_callbacks
+):
+    client = tenant_a.http(tenant_a.staff)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            _url("admin:accounts_clientcontact_changelist"),
+            {"action": "send_invitations", "_selected_action": [str(tenant_a.contact.pk)]},
+        )
+    assert [m.to for m in mailoutbox] == [[tenant_a.contact.membership.user.email]]
+
+
+def test_staff_invite_a_colleague(tenant_a, mailoutbox, django_capture_on_commit_callbacks):
+    client = tenant_a.http(tenant_a.staff)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            _url("admin:accounts_membership_add"),
+            {
+                "email": "Collega@Alpha.nl",
+                "first_name": "Cor",
+                "last_name": "Collega",
+                "language": "en",
+                "is_active": "on",
+                "_send_invitation": "1",
+            },
+        )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    with tenant_a.scope():
+        membership = Membership.objects.get(user__email="collega@alpha.nl")
+    assert membership.role == Role.STAFF
+    assert [m.to for m in mailoutbox] == [["collega@alpha.nl"]]
+
+
+def test_a_colleague_who_is_one_already_is_refused_at_the_field(tenant_a):
+    client = tenant_a.http(tenant_a.staff)
+    response = client.post(
+        _url("admin:accounts_membership_add"),
+        {"email": tenant_a.staff.user.email, "first_name": "X", "last_name": "Y", "language": "nl"},
+    )
+    assert "email" in response.context["adminform"].form.errors
+
+
+def test_someone_known_at_another_agency_gets_a_membership_not_a_second_account(
+    tenant_a, tenant_b, mailoutbox, django_capture_on_commit_callbacks
+):
+    email = tenant_b.worker.membership.user.email
+    client = tenant_a.http(tenant_a.staff)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            _url("admin:accounts_flexworkerprofile_add"),
+            {
+                "email": email.upper(),
+                "language": "nl",
+                "employee_number": "A77",
+                "first_name": "Dezelfde",
+                "last_name": "Persoon",
+                "country": "NL",
+                "payroll_tax_credit": "apply",
+                "_send_invitation": "1",
+            },
+        )
+    assert User.objects.filter(email__iexact=email).count() == 1
+    with scopes_disabled():
+        assert Membership.objects.filter(user__email=email).count() == 2
+    assert len(mailoutbox) == 1
+
+
+def test_invitations_of_another_agency_are_out_of_reach(tenant_a, tenant_b):
+    profile = _new_worker(tenant_b)
+    foreign, _token = invite(tenant_b, profile.membership)
+    client = tenant_a.http(tenant_a.staff)
+    url = _url("admin:accounts_invitation_changelist")
+    client.post(url, {"action": "revoke", "_selected_action": [str(foreign.pk)]})
+    client.post(
+        _url("admin:accounts_flexworkerprofile_changelist"),
+        {"action": "revoke_invitations", "_selected_action": [str(profile.pk)]},
+    )
+    with tenant_b.scope():
+        foreign.refresh_from_db()
+    assert foreign.revoked_at is None
+    assert profile.membership.user.email not in client.get(url).content.decode()
+
+
+def test_the_audit_list_is_the_agencys_own(tenant_a, tenant_b):
+    invite(tenant_b, tenant_b.worker.membership)
+    invite(tenant_a, tenant_a.worker.membership)
+    response = tenant_a.http(tenant_a.staff).get(_url("admin:accounts_accountevent_changelist"))
+    users = {e.user_id for e in response.context["cl"].result_list}
+    assert tenant_b.worker.membership.user_id not in users
+    assert tenant_a.worker.membership.user_id in users
+
+
+def test_factories_still_make_people_who_can_log_in(tenant_a):
+    # The personas have passwords: an invitation for them is the existing-identity kind.
+    invitation, _token = invite(tenant_a, tenant_a.worker.membership)
+    assert invitation.membership.user.has_usable_password()
+    assert factories.PASSWORD

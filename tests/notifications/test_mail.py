@@ -1,0 +1,41 @@
+"""One mail path: subject, text and HTML from templates/notifications/<kind>.*, in the
+recipient's language, with the agency's branding and an absolute link to its subdomain."""
+
+import pytest
+
+from notifications.services import mail_send
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_mail_has_text_html_branding_and_an_absolute_link(tenant_a, mailoutbox):
+    user = tenant_a.worker.membership.user
+    user.preferred_language = "en"
+    user.save()
+    mail_send(
+        agency=tenant_a.agency,
+        to_user=user,
+        kind="password_reset",
+        deep_link_path="/accounts/password/reset/key/x-y/",
+    )
+    (message,) = mailoutbox
+    assert message.to == [user.email]
+    assert message.subject == "Choose a new password for Alpha Uitzendbureau"
+    assert "http://alpha.localhost/accounts/password/reset/key/x-y/" in message.body
+    html, mimetype = message.alternatives[0]
+    assert mimetype == "text/html"
+    assert tenant_a.agency.primary_colour in html
+    assert message.extra_headers["Content-Language"] == "en"
+
+
+def test_a_mail_can_go_to_an_address_being_confirmed(tenant_a, mailoutbox):
+    user = tenant_a.worker.membership.user
+    mail_send(
+        agency=tenant_a.agency,
+        to_user=user,
+        to_email="nieuw@example.nl",
+        kind="email_change",
+        context={"new_email": "nieuw@example.nl", "valid_days": 3},
+        deep_link_path="/email/confirm/abc/",
+    )
+    assert mailoutbox[0].to == ["nieuw@example.nl"]
