@@ -34,11 +34,21 @@ class BackofficeSite(admin.AdminSite):
     enable_nav_sidebar = True
 
     def has_permission(self, request) -> bool:
+        agency = getattr(request, "agency", None)
         return (
             request.user.is_active
-            and getattr(request, "agency", None) is not None
+            and agency is not None
             and any(m.role == Role.STAFF for m in getattr(request, "memberships", []))
+            and (
+                # The second factor, where the agency requires it for staff: never around it.
+                not agency.requires_two_factor(Role.STAFF)
+                or getattr(request.user, "is_verified", lambda: False)()
+            )
         )
+
+    def password_change(self, request, extra_context=None):
+        # One way to change a password: the portal's, with the agency's policy.
+        return redirect("account_change_password")
 
     def each_context(self, request):
         context = super().each_context(request)
@@ -163,6 +173,15 @@ class AgencyScopedAdmin(AgencyScopedMixin, admin.ModelAdmin):
     def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
         # Another agency's id looks exactly like one that does not exist: 404.
         raise Http404
+
+    def delete_view(self, request, object_id, extra_context=None):
+        # Django checks the permission before looking the object up; a foreign id must still
+        # be a 404, also where deleting is not allowed at all.
+        from django.contrib.admin.utils import unquote
+
+        if self.get_object(request, unquote(object_id)) is None:
+            raise Http404
+        return super().delete_view(request, object_id, extra_context)
 
     def get_exclude(self, request, obj=None):
         return [*(super().get_exclude(request, obj) or []), "agency"]

@@ -18,12 +18,16 @@ class NavItem:
 NAVIGATION: dict[str, list[NavItem]] = {
     Role.FLEXWORKER: [
         NavItem(_("Dashboard"), "worker:dashboard"),
+        NavItem(_("Werkbriefjes"), "worker:werkbrieven", Module.TIMESHEETS),
         NavItem(_("Placements"), "worker:placements", Module.PLACEMENTS),
+        NavItem(_("My details"), "worker:details"),
     ],
     Role.CLIENT_CONTACT: [
         NavItem(_("Dashboard"), "client:dashboard"),
+        NavItem(_("Werkbriefjes"), "client:werkbrieven", Module.TIMESHEETS),
         NavItem(_("Departments"), "client:departments"),
         NavItem(_("Placements"), "client:placements", Module.PLACEMENTS),
+        NavItem(_("My details"), "client:details"),
     ],
     Role.STAFF: [
         NavItem(_("Back office"), "admin:index"),

@@ -42,9 +42,11 @@ SECRET_KEY = _secret_key()
 
 # Agencies live on subdomains: <slug>.<FLEXPORTAL_DOMAIN>. The bare domain hosts the platform
 # admin for superusers. In development <slug>.localhost:8000 works in every browser.
+# FLEXPORTAL_DOMAIN may carry a port (localhost:8000) so that links in mails work in development.
 FLEXPORTAL_DOMAIN = env_domain("FLEXPORTAL_DOMAIN", "localhost")
 FLEXPORTAL_SCHEME = "http" if DEBUG or TESTING else "https"
-ALLOWED_HOSTS = [FLEXPORTAL_DOMAIN, f".{FLEXPORTAL_DOMAIN}"]
+_domain_host = FLEXPORTAL_DOMAIN.split(":", 1)[0]
+ALLOWED_HOSTS = [_domain_host, f".{_domain_host}"]
 if DEBUG or TESTING:
     ALLOWED_HOSTS += ["localhost", ".localhost", "127.0.0.1", "testserver", ".testserver"]
 
@@ -88,6 +90,8 @@ MIDDLEWARE = [
     "accounts.middleware.MembershipMiddleware",
     "accounts.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "accounts.middleware.SessionSecurityMiddleware",
+    "accounts.middleware.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -163,6 +167,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "accounts.tasks.clear_expired_sessions",
         "schedule": 3600.0,
     },
+    # Werkbriefjes are made ahead of time; the task is idempotent, so hourly is cheap and safe.
+    "generate-werkbrieven": {
+        "task": "timesheets.tasks.generate_werkbrieven",
+        "schedule": 3600.0,
+    },
 }
 
 # Sessions in the database: web processes keep no state of their own.
@@ -207,7 +216,17 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password_from_key": "20/m/ip",
 }
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
-ACCOUNT_FORMS = {"login": "accounts.forms.LoginForm"}
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False  # a reset for an unknown address sends nothing
+ACCOUNT_FORMS = {
+    "login": "accounts.forms.LoginForm",
+    "reset_password": "accounts.forms.ResetPasswordForm",
+}
+
+# django-otp: TOTP apps, SMS codes and backup codes (accounts.middleware.TwoFactorMiddleware
+# enforces them per role). Wrong codes double the wait each time; ten in a row lock for a while.
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
+OTP_SMS_THROTTLE_FACTOR = 1
 
 # Internationalisation: Dutch first; the eight languages of the manuals.
 LANGUAGE_CODE = "nl"
@@ -275,6 +294,10 @@ SMS_BACKEND = env_str("SMS_BACKEND", "notifications.sms.ConsoleSmsBackend")
 SMS_FILE_PATH = LOCAL_DIR / "sms"
 SMS_SENDER = env_str("SMS_SENDER", "Flexportal")
 SMS_API_KEY = env_str("SMS_API_KEY", "")
+SMS_API_URL = env_str("SMS_API_URL", "")  # empty: CM.com's gateway
+SMS_TIMEOUT_SECONDS = env_int("SMS_TIMEOUT_SECONDS", 10, minimum=1)
+if SMS_BACKEND.endswith("CmSmsBackend") and not SMS_API_KEY:
+    raise ImproperlyConfigured("SMS_API_KEY (the CM.com product token) is required for CM.com.")
 
 # Security: production defaults; `manage.py check --deploy` is clean with DEBUG=false.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -1,18 +1,23 @@
 """URLs of an agency's portal (<slug>.<FLEXPORTAL_DOMAIN>). The bare domain uses urls_platform."""
 
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from accounts import urls as accounts_urls
 from flexportal import views
 from flexportal.admin_sites import backoffice_site
+from timesheets import urls as timesheets_urls
 
-worker_urlpatterns = [*accounts_urls.worker_urlpatterns]
-client_urlpatterns = [*accounts_urls.client_urlpatterns]
+# The roles' dashboards are the werkbrief home pages (timesheets.views).
+worker_urlpatterns = [*timesheets_urls.worker_urlpatterns, *accounts_urls.worker_urlpatterns]
+client_urlpatterns = [*timesheets_urls.client_urlpatterns, *accounts_urls.client_urlpatterns]
 
 urlpatterns = [
     path("", include(accounts_urls.urlpatterns)),
     path("worker/", include((worker_urlpatterns, "worker"))),
     path("client/", include((client_urlpatterns, "client"))),
+    # allauth's own e-mail management would bypass the confirmed change of accounts.views.
+    path("accounts/email/", RedirectView.as_view(pattern_name="email_change")),
     path("accounts/", include("allauth.urls")),
     path("admin/", backoffice_site.urls),
     path("branding/logo/", views.agency_logo, name="agency_logo"),

@@ -3,6 +3,8 @@
 The personas of agency A must never see anything of agency B; most tests use both.
 """
 
+import contextlib
+import time
 from dataclasses import dataclass
 
 import pytest
@@ -28,15 +30,49 @@ class Tenant:
     def host(self) -> str:
         return f"{self.agency.slug}.localhost"
 
-    def http(self, membership=None) -> HttpClient:
-        """A test client on this agency's subdomain, logged in as ``membership``'s person."""
+    def http(self, membership=None, *, verified: bool | None = None) -> HttpClient:
+        """A test client on this agency's subdomain, logged in as ``membership``'s person.
+
+        The session looks like one the portal's login leaves (see ``signed_in_session``): where
+        the role requires a second factor it is verified, unless ``verified=False``.
+        """
         client = HttpClient(HTTP_HOST=self.host)
         if membership is not None:
             client.force_login(membership.user)
+            signed_in_session(client, membership, verified=verified)
         return client
 
     def scope(self):
         return agency_scope(self.agency)
+
+
+def signed_in_session(client: HttpClient, membership, *, verified: bool | None = None) -> None:
+    """Give a force-logged-in test client the session state of a real login: the session clock
+    (accounts.middleware.SessionSecurityMiddleware) and the second factor. ``verified=None``
+    verifies exactly when the agency requires a second factor for the membership's role, with a
+    test OTP device; ``verified=False`` leaves the code owed, as right after the password."""
+    from django_otp import DEVICE_ID_SESSION_KEY, user_has_device
+    from django_otp.plugins.otp_static.models import StaticDevice
+
+    from accounts import auth
+
+    user = membership.user
+    if verified is None:
+        verified = membership.agency.requires_two_factor(membership.role)
+    session = client.session
+    now = int(time.time())
+    session[auth.SESSION_STARTED_KEY] = now
+    session[auth.SESSION_SEEN_KEY] = now
+    if verified:
+        device, _created = StaticDevice.objects.get_or_create(
+            user=user, name="test-session", defaults={"confirmed": True}
+        )
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    has_device = verified or user_has_device(user)
+    session[auth.TWO_FACTOR_STATE_KEY] = (
+        auth.TWO_FACTOR_PENDING if has_device else auth.TWO_FACTOR_NONE
+    )
+    session.save()
 
 
 def make_tenant(slug: str) -> Tenant:
@@ -81,8 +117,21 @@ def _fresh_cache():
     """Rate limits and cached values must not leak from one test into the next."""
     from django.core.cache import cache
 
-    try:
-        cache.clear()
-    except RuntimeError:
-        pass  # the database cache, in a test without database access: nothing to clear
+    # RuntimeError: the database cache, in a test without database access: nothing to clear.
+    with contextlib.suppress(RuntimeError):
+        _clear_own_cache_keys(cache)
     yield
+
+
+def _clear_own_cache_keys(cache) -> None:
+    """Parallel test workers share one Redis, each with its own KEY_PREFIX (settings.py); a
+    plain clear() is FLUSHDB and would wipe another worker's rate limits mid-test."""
+    prefix = getattr(cache, "key_prefix", "")
+    redis = getattr(getattr(cache, "_cache", None), "get_client", None)
+    if not prefix or redis is None:
+        cache.clear()
+        return
+    client = redis(write=True)
+    keys = list(client.scan_iter(match=f"{prefix}:*"))
+    if keys:
+        client.delete(*keys)

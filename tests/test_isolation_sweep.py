@@ -25,13 +25,74 @@ URLCONF = "flexportal.urls"
 FOREIGN_OBJECT_URLS: dict[str, Callable] = {
     "worker:placement_detail": lambda t: {"placement_id": t.placement.pk},
     "client:placement_detail": lambda t: {"placement_id": t.placement.pk},
+    "admin:accounts_flexworkerprofile_id_document": lambda t: {"object_id": t.worker.pk},
+    "admin:timesheets_werkbrief_correct": lambda t: {"werkbrief_id": _werkbrief_of(t).pk},
+    # The werkbrief screens of both roles (timesheets/urls.py).
+    "worker:werkbrief": lambda t: {"werkbrief_id": _werkbrief_of(t).pk},
+    "worker:werkbrief_preview": lambda t: {"werkbrief_id": _werkbrief_of(t).pk},
+    "worker:werkbrief_submit": lambda t: {"werkbrief_id": _werkbrief_of(t).pk},
+    "worker:expense_add": lambda t: {"werkbrief_id": _werkbrief_of(t).pk},
+    "worker:werkbrief_comment": lambda t: {"werkbrief_id": _werkbrief_of(t).pk},
+    "worker:werkbrief_correction": lambda t: {"werkbrief_id": _werkbrief_of(t).pk},
+    "client:werkbrief": lambda t: {"werkbrief_id": _werkbrief_of(t).pk},
+    "client:werkbrief_preview": lambda t: {"werkbrief_id": _werkbrief_of(t).pk},
+    "client:werkbrief_approve": lambda t: {"werkbrief_id": _werkbrief_of(t).pk},
+    "client:werkbrief_reject": lambda t: {"werkbrief_id": _werkbrief_of(t).pk},
+    "client:expense_add": lambda t: {"werkbrief_id": _werkbrief_of(t).pk},
+    "client:werkbrief_comment": lambda t: {"werkbrief_id": _werkbrief_of(t).pk},
+    "client:werkbrief_correction": lambda t: {"werkbrief_id": _werkbrief_of(t).pk},
+    "worker:expense_remove": lambda t: {"expense_id": _expense_of(t).pk},
+    "worker:expense_receipt": lambda t: {"expense_id": _expense_of(t).pk},
+    "client:expense_remove": lambda t: {"expense_id": _expense_of(t).pk},
+    "client:expense_receipt": lambda t: {"expense_id": _expense_of(t).pk},
 }
+
+
+def _werkbrief_of(tenant):
+    import datetime as dt
+
+    from timesheets.services import werkbrief_ensure
+
+    with tenant.scope():
+        return werkbrief_ensure(
+            placement=tenant.placement,
+            week_start=tenant.placement.start_date
+            - dt.timedelta(tenant.placement.start_date.weekday()),
+        )
+
+
+def _expense_of(tenant):
+    """An expense with a receipt on the tenant's werkbrief (the same one on every call)."""
+    from django.core.files.base import ContentFile
+
+    from timesheets.models import Expense, ExpenseType
+
+    werkbrief = _werkbrief_of(tenant)
+    with tenant.scope():
+        expense = Expense.objects.filter(werkbrief=werkbrief).first()
+        if expense is None:
+            expense_type = ExpenseType.objects.create(agency=tenant.agency, name="Parkeren")
+            expense = Expense(
+                agency=tenant.agency,
+                werkbrief=werkbrief,
+                expense_type=expense_type,
+                date=werkbrief.week_start,
+                amount=5,
+                receipt_content_type="application/pdf",
+                receipt_name="bon.pdf",
+            )
+            expense.receipt.save("bon.pdf", ContentFile(b"%PDF-1.4 bon"), save=False)
+            expense.save()
+    return expense
+
 
 # name -> why the parameter is not an object id.
 NOT_OBJECT_URLS = {
     "admin:app_list": "an app label, the same for every agency",
     "account_reset_password_from_key": "a signed one-time token, checked by allauth",
     "account_confirm_email": "a signed one-time key, checked by allauth",
+    "activation_start": "a random one-time token, stored hashed and looked up in the agency",
+    "email_change_confirm": "a signed token that names the agency, checked by accounts.services",
 }
 
 # Unnamed admin routes: route regex -> why they need no foreign-object check of their own.
@@ -133,8 +194,9 @@ def test_every_persona_gets_404_for_every_foreign_object(tenant_a, tenant_b, per
     membership = getattr(tenant_a, persona)
     membership = getattr(membership, "membership", membership)
     client = tenant_a.http(membership)
+    urls = _foreign_urls(tenant_b)
     before = _snapshot(tenant_b.agency)
-    for url in _foreign_urls(tenant_b):
+    for url in urls:
         assert client.get(url).status_code == 404, f"GET {url} as {persona}"
         assert client.post(url, {"post": "yes", "name": "x"}).status_code == 404, (
             f"POST {url} as {persona}"
@@ -153,3 +215,8 @@ def test_the_sweep_reaches_the_own_objects(tenant_a):
     staff = tenant_a.http(tenant_a.staff)
     url = reverse("admin:accounts_placement_change", args=[tenant_a.placement.pk], urlconf=URLCONF)
     assert staff.get(url).status_code == 200
+    for role, client in (("worker", worker), ("client", contact)):
+        url = reverse(f"{role}:werkbrief", args=[_werkbrief_of(tenant_a).pk], urlconf=URLCONF)
+        assert client.get(url).status_code == 200
+        url = reverse(f"{role}:expense_receipt", args=[_expense_of(tenant_a).pk], urlconf=URLCONF)
+        assert client.get(url).status_code == 200

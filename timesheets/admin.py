@@ -1,7 +1,50 @@
-from django.contrib import admin
+"""The back office for werkbriefjes, hour and expense types, corrections and CAO schemes.
 
-from flexportal.admin_sites import AgencyScopedAdmin, AgencyScopedStackedInline, backoffice_site
-from timesheets.models import CaoScheme, CaoSchemeVersion
+Status changes and corrections go through timesheets.services, never around it: the admin has no
+editable status field, and its actions call the one state machine.
+"""
+
+import datetime as dt
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponseRedirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from accounts.models import Placement, Role
+from flexportal.admin_sites import (
+    AgencyScopedAdmin,
+    AgencyScopedStackedInline,
+    AgencyScopedTabularInline,
+    backoffice_site,
+)
+from timesheets import services
+from timesheets.deadlines import week_start_of
+from timesheets.hours import HoursError, format_clock, format_minutes, parse_clock, parse_duration
+from timesheets.models import (
+    CaoScheme,
+    CaoSchemeVersion,
+    CorrectionRequest,
+    ExpenseType,
+    HourType,
+    Werkbrief,
+    WerkbriefChange,
+    WerkbriefComment,
+    WerkbriefDay,
+    WerkbriefTransition,
+)
+
+
+def staff_membership(request):
+    return next(m for m in request.memberships if m.role == Role.STAFF)
+
+
+# CAO schemes --------------------------------------------------------------------------------------
 
 
 class CaoSchemeVersionInline(AgencyScopedStackedInline):
@@ -9,8 +52,559 @@ class CaoSchemeVersionInline(AgencyScopedStackedInline):
     fields = ["valid_from", "document"]
 
 
+class CaoSchemeImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("scheme file (JSON)"), help_text=_("A cao-ontrafel/1 document, at most 1 MB.")
+    )
+    valid_from = forms.DateField(label=_("valid from"))
+    name = forms.CharField(
+        label=_("name"),
+        required=False,
+        help_text=_("Empty: the name in the document. An existing name adds a version."),
+    )
+
+    def clean_file(self):
+        import json
+
+        upload = self.cleaned_data["file"]
+        if upload.size > 1024 * 1024:
+            raise ValidationError(_("The file is larger than 1 MB."))
+        try:
+            document = json.loads(upload.read().decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as error:
+            raise ValidationError(
+                _("This is not a JSON file: %(error)s"), params={"error": error}
+            ) from None
+        if not isinstance(document, dict):
+            raise ValidationError(_("The file must hold one scheme (a JSON object)."))
+        return document
+
+
 @admin.register(CaoScheme, site=backoffice_site)
 class CaoSchemeAdmin(AgencyScopedAdmin):
-    list_display = ["name", "is_example", "updated_at"]
+    list_display = ["name", "is_example", "version_count", "updated_at"]
     search_fields = ["name"]
     inlines = [CaoSchemeVersionInline]
+    actions = ["export_json"]
+    change_list_template = "admin/timesheets/caoscheme/change_list.html"
+
+    def get_queryset(self, request):
+        from django.db.models import Count
+
+        return super().get_queryset(request).annotate(version_total=Count("versions"))
+
+    @admin.display(description=_("versions"), ordering="version_total")
+    def version_count(self, obj):
+        return obj.version_total
+
+    @admin.action(description=_("Export the selected schemes as JSON"))
+    def export_json(self, request, queryset):
+        """One scheme: its newest document, ready to import elsewhere; several: all versions."""
+        import json
+
+        from django.http import HttpResponse
+
+        schemes = list(queryset.prefetch_related("versions"))
+        if len(schemes) == 1:
+            newest = schemes[0].versions.order_by("-valid_from").first()
+            payload = newest.document if newest else {}
+            filename = f"{schemes[0].name}.json"
+        else:
+            payload = [
+                {
+                    "name": s.name,
+                    "versions": [
+                        {"valid_from": v.valid_from.isoformat(), "document": v.document}
+                        for v in s.versions.order_by("valid_from")
+                    ],
+                }
+                for s in schemes
+            ]
+            filename = "cao-schemes.json"
+        response = HttpResponse(
+            json.dumps(payload, indent=2, ensure_ascii=False),
+            content_type="application/json; charset=utf-8",
+        )
+        safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in filename)
+        response["Content-Disposition"] = f'attachment; filename="{safe}"'
+        return response
+
+    def get_urls(self):
+        from django.urls import path
+
+        return [
+            path(
+                "import/",
+                self.admin_site.admin_view(self.import_view),
+                name="timesheets_caoscheme_import",
+            ),
+            *super().get_urls(),
+        ]
+
+    def import_view(self, request):
+        from django.template.response import TemplateResponse
+
+        if not self.has_add_permission(request):
+            from django.core.exceptions import PermissionDenied
+
+            raise PermissionDenied
+        form = CaoSchemeImportForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                scheme = services.cao_scheme_import(
+                    agency=request.agency,
+                    document=form.cleaned_data["file"],
+                    valid_from=form.cleaned_data["valid_from"],
+                    name=form.cleaned_data["name"],
+                )
+            except ValidationError as error:
+                for message in error.messages:
+                    form.add_error("file", message)
+            else:
+                self.message_user(request, _("The scheme is imported."), messages.SUCCESS)
+                return HttpResponseRedirect(
+                    reverse("admin:timesheets_caoscheme_change", args=[scheme.pk])
+                )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Import a CAO scheme"),
+            "form": form,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/timesheets/caoscheme/import.html", context)
+
+
+# Hour and expense types ---------------------------------------------------------------------------
+
+
+@admin.register(HourType, site=backoffice_site)
+class HourTypeAdmin(AgencyScopedAdmin):
+    list_display = ["name", "code", "kind", "percentage", "is_active"]
+    list_filter = ["kind", "is_active"]
+    search_fields = ["name", "code"]
+
+
+@admin.register(ExpenseType, site=backoffice_site)
+class ExpenseTypeAdmin(AgencyScopedAdmin):
+    list_display = ["name", "kind", "rate", "max_amount", "requires_receipt", "is_active"]
+    list_filter = ["kind", "requires_receipt", "is_active"]
+    search_fields = ["name"]
+
+
+# Werkbriefjes -------------------------------------------------------------------------------------
+
+
+class ReadOnlyInline(AgencyScopedTabularInline):
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class DayInline(ReadOnlyInline):
+    model = WerkbriefDay
+    fields = ["date", "start", "end", "break_minutes", "worked", "absence", "note", "buckets"]
+    readonly_fields = fields
+
+    @admin.display(description=_("worked"))
+    def worked(self, obj):
+        return format_minutes(obj.worked_minutes)
+
+
+class TransitionInline(ReadOnlyInline):
+    model = WerkbriefTransition
+    fields = ["at", "from_status", "to_status", "actor", "comment"]
+    readonly_fields = fields
+    verbose_name_plural = _("status history")
+
+
+class ChangeInline(ReadOnlyInline):
+    model = WerkbriefChange
+    fields = ["at", "date", "field", "before", "after", "actor", "reason"]
+    readonly_fields = fields
+    verbose_name_plural = _("changes of hours")
+
+
+class CommentInline(ReadOnlyInline):
+    model = WerkbriefComment
+    fields = ["created_at", "author", "text"]
+    readonly_fields = fields
+
+
+class WeekFilter(admin.SimpleListFilter):
+    title = _("week")
+    parameter_name = "week"
+
+    def lookups(self, request, model_admin):
+        this_week = week_start_of(timezone.localdate())
+        return [
+            (
+                str(this_week - dt.timedelta(weeks=n)),
+                f"{(this_week - dt.timedelta(weeks=n)):%G-W%V}",
+            )
+            for n in range(0, 8)
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            try:
+                return queryset.filter(week_start=dt.date.fromisoformat(self.value()))
+            except ValueError:
+                return queryset.none()
+        return queryset
+
+
+class WerkbriefAddForm(forms.ModelForm):
+    """Creating a werkbrief by hand: a placement and a week; the days follow from them."""
+
+    week = forms.DateField(
+        label=_("a day in the week"), help_text=_("Any day of the ISO week; it starts on Monday.")
+    )
+
+    class Meta:
+        model = Werkbrief
+        fields = ["placement"]
+
+    def clean(self):
+        cleaned = super().clean()
+        placement, day = cleaned.get("placement"), cleaned.get("week")
+        if placement and day:
+            week = week_start_of(day)
+            if not any(placement.is_active_on(week + dt.timedelta(days=i)) for i in range(7)):
+                raise ValidationError({"week": _("The placement does not run in that week.")})
+            if Werkbrief.objects.filter(placement=placement, week_start=week).exists():
+                raise ValidationError({"week": _("This placement has a werkbrief for that week.")})
+            cleaned["week_start"] = week
+        return cleaned
+
+
+@admin.register(Werkbrief, site=backoffice_site)
+class WerkbriefAdmin(AgencyScopedAdmin):
+    list_display = [
+        "week_label",
+        "worker",
+        "client",
+        "department",
+        "status",
+        "worked",
+        "payroll_week",
+        "created_by_hand",
+    ]
+    list_filter = [
+        "status",
+        WeekFilter,
+        ("placement__department__client", admin.RelatedOnlyFieldListFilter),
+        "created_by_hand",
+    ]
+    search_fields = [
+        "placement__worker__first_name",
+        "placement__worker__last_name",
+        "placement__worker__employee_number",
+        "placement__department__client__name",
+    ]
+    list_select_related = ["placement__worker", "placement__department__client"]
+    date_hierarchy = "week_start"
+    actions = ["close_selected", "process_selected"]
+    inlines = [DayInline, TransitionInline, ChangeInline, CommentInline]
+    readonly_fields = [
+        "placement",
+        "week_start",
+        "status",
+        "worked",
+        "buckets_display",
+        "unravel_error",
+        "unravel_warnings",
+        "cao_version",
+        "submitted_at",
+        "approved_at",
+        "payroll_week",
+        "rejection_reason",
+        "created_by_hand",
+    ]
+    fields = readonly_fields
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None:
+            kwargs["form"] = WerkbriefAddForm
+            kwargs["fields"] = ["placement"]
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        return ["placement", "week"] if obj is None else self.fields
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if obj is None else self.readonly_fields
+
+    def get_inlines(self, request, obj):
+        return [] if obj is None else self.inlines
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "placement":
+            kwargs["queryset"] = Placement.objects.filter(agency=request.agency).select_related(
+                "worker", "department__client"
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return  # nothing is edited here; hours are corrected through the service
+        created = services.werkbrief_ensure(
+            placement=form.cleaned_data["placement"],
+            week_start=form.cleaned_data["week_start"],
+            by_hand=True,
+        )
+        # The admin logs and redirects with ``obj``: make it the werkbrief the service made.
+        for name in ("pk", "agency_id", "placement_id", "week_start", "status", "version"):
+            setattr(obj, name, getattr(created, name))
+
+    def has_delete_permission(self, request, obj=None):
+        # A werkbrief is evidence for payroll; it is never deleted, only corrected.
+        return False
+
+    @admin.display(description=_("week"), ordering="week_start")
+    def week_label(self, obj):
+        return obj.iso_label
+
+    @admin.display(description=_("flexworker"), ordering="placement__worker__last_name")
+    def worker(self, obj):
+        return obj.placement.worker
+
+    @admin.display(description=_("client"), ordering="placement__department__client__name")
+    def client(self, obj):
+        return obj.placement.department.client.name
+
+    @admin.display(description=_("department"))
+    def department(self, obj):
+        return obj.placement.department.name
+
+    @admin.display(description=_("worked"), ordering="worked_minutes")
+    def worked(self, obj):
+        return format_minutes(obj.worked_minutes)
+
+    @admin.display(description=_("buckets"))
+    def buckets_display(self, obj):
+        if not obj.buckets:
+            return "—"
+        return format_html(
+            "<ul>{}</ul>",
+            format_html_join(
+                "", "<li>{}: {}</li>", ((k, format_minutes(v)) for k, v in obj.buckets.items())
+            ),
+        )
+
+    def _bulk(self, request, queryset, action):
+        moved, refused = services.werkbrieven_bulk_transition(
+            werkbrief_ids=queryset.values_list("pk", flat=True),
+            membership=staff_membership(request),
+            action=action,
+        )
+        if moved:
+            self.message_user(
+                request,
+                ngettext("%(n)d werkbrief moved.", "%(n)d werkbriefjes moved.", moved)
+                % {"n": moved},
+                messages.SUCCESS,
+            )
+        for werkbrief, why in refused:
+            self.message_user(request, f"{werkbrief}: {why}", messages.WARNING)
+
+    @admin.action(description=_("Close the selected approved werkbriefjes (Afgerond)"))
+    def close_selected(self, request, queryset):
+        self._bulk(request, queryset, "close")
+
+    @admin.action(description=_("Mark the selected closed werkbriefjes as processed (Verwerkt)"))
+    def process_selected(self, request, queryset):
+        self._bulk(request, queryset, "process")
+
+    def get_urls(self):
+        from django.urls import path
+
+        return [
+            path(
+                "<uuid:werkbrief_id>/correct/",
+                self.admin_site.admin_view(self.correct_view),
+                name="timesheets_werkbrief_correct",
+            ),
+            *super().get_urls(),
+        ]
+
+    def correct_view(self, request, werkbrief_id):
+        """Correct hours (also after approval) with a reason: through the service, audited."""
+        from django.http import Http404
+        from django.template.response import TemplateResponse
+
+        werkbrief = self.get_queryset(request).filter(pk=werkbrief_id).first()
+        if werkbrief is None:
+            raise Http404
+        days = list(werkbrief.days.order_by("date"))
+        form = CorrectionForm(request.POST or None, days=days, werkbrief=werkbrief)
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.werkbrief_save_hours(
+                    werkbrief=werkbrief,
+                    membership=staff_membership(request),
+                    version=form.cleaned_data["version"],
+                    days=form.day_inputs(),
+                    reason=form.cleaned_data["reason"],
+                )
+            except services.HoursInvalid as invalid:
+                form.add_service_errors(invalid.errors)
+            except services.WerkbriefError as error:
+                form.add_error(None, error.message)
+            else:
+                self.message_user(request, _("The hours are corrected."), messages.SUCCESS)
+                return HttpResponseRedirect(
+                    reverse("admin:timesheets_werkbrief_change", args=[werkbrief.pk])
+                )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Correct hours of %(werkbrief)s") % {"werkbrief": werkbrief},
+            "werkbrief": werkbrief,
+            "form": form,
+            "opts": self.model._meta,
+            "rows": form.rows(),
+        }
+        return TemplateResponse(request, "admin/timesheets/werkbrief/correct.html", context)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        return HttpResponseRedirect(reverse("admin:timesheets_werkbrief_change", args=[obj.pk]))
+
+
+class CorrectionForm(forms.Form):
+    """All days of a werkbrief with the reason for the correction; parsed with the hours parser."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    reason = forms.CharField(
+        label=_("reason for the correction"), widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    FIELDS = ("start", "end", "break", "total", "absence", "absence_hours", "note")
+
+    def __init__(self, *args, days, werkbrief, **kwargs):
+        super().__init__(*args, **kwargs)
+        from timesheets.models import Absence
+
+        self.days = days
+        self.werkbrief = werkbrief
+        self.fields["version"].initial = werkbrief.version
+        for day in days:
+            prefix = day.date.isoformat()
+            self.fields[f"{prefix}-start"] = forms.CharField(
+                required=False, initial=format_clock(_minute(day.start)), label=_("start")
+            )
+            self.fields[f"{prefix}-end"] = forms.CharField(
+                required=False, initial=format_clock(_minute(day.end)), label=_("end")
+            )
+            self.fields[f"{prefix}-break"] = forms.IntegerField(
+                required=False, min_value=0, initial=day.break_minutes, label=_("break (minutes)")
+            )
+            self.fields[f"{prefix}-total"] = forms.CharField(
+                required=False, initial=format_minutes(day.worked_minutes), label=_("total")
+            )
+            self.fields[f"{prefix}-absence"] = forms.ChoiceField(
+                required=False, choices=Absence.choices, initial=day.absence, label=_("absence")
+            )
+            self.fields[f"{prefix}-absence_hours"] = forms.CharField(
+                required=False,
+                initial=format_minutes(day.absence_minutes) if day.absence_minutes else "",
+                label=_("absence hours"),
+            )
+            self.fields[f"{prefix}-note"] = forms.CharField(
+                required=False, initial=day.note, label=_("note"), max_length=500
+            )
+
+    def rows(self):
+        return [
+            (day, [self[f"{day.date.isoformat()}-{f}"] for f in self.FIELDS]) for day in self.days
+        ]
+
+    def _parse(self, name, parser, **kwargs):
+        try:
+            return parser(self.cleaned_data.get(name), **kwargs)
+        except HoursError as error:
+            self.add_error(name, hours_error_message(error))
+            return None
+
+    def clean(self):
+        cleaned = super().clean()
+        self._inputs = []
+        for day in self.days:
+            prefix = day.date.isoformat()
+            self._inputs.append(
+                services.DayInput(
+                    date=day.date,
+                    start=self._parse(f"{prefix}-start", parse_clock),
+                    end=self._parse(f"{prefix}-end", parse_clock, allow_24=True),
+                    break_minutes=cleaned.get(f"{prefix}-break") or 0,
+                    total=self._parse(f"{prefix}-total", parse_duration),
+                    absence=cleaned.get(f"{prefix}-absence") or "",
+                    absence_minutes=self._parse(f"{prefix}-absence_hours", parse_duration) or 0,
+                    note=cleaned.get(f"{prefix}-note") or "",
+                    manual={m.hour_type_id: m.minutes for m in day.manual_hours.all()},
+                )
+            )
+        return cleaned
+
+    def day_inputs(self):
+        return self._inputs
+
+    def add_service_errors(self, errors):
+        names = {"break_minutes": "break", "absence_minutes": "absence_hours", "manual": "total"}
+        for (date, field), messages_ in errors.items():
+            name = "reason" if field == "reason" else None
+            if date is not None:
+                name = f"{date.isoformat()}-{names.get(field, field)}"
+                if name not in self.fields:
+                    name = None
+            for message in messages_:
+                self.add_error(name, message)
+
+
+def _minute(value):
+    return None if value is None else value.hour * 60 + value.minute
+
+
+def hours_error_message(error: HoursError) -> str:
+    """The translated message for an error code of the hours parser."""
+    texts = {
+        "negative": _("Hours cannot be negative."),
+        "minutes_too_large": _("Minutes must be below 60: write 7:45, not 7:75."),
+        "one_digit_minutes": _("Write the minutes with two digits: 7:05 or 7:50."),
+        "too_long": _("A day has at most 24 hours."),
+        "invalid_time": _("Enter a time like 07:30."),
+        "invalid": _("Enter hours and minutes like 7:30."),
+        "not_text": _("Enter hours and minutes like 7:30."),
+    }
+    return texts.get(error.code, texts["invalid"])
+
+
+@admin.register(CorrectionRequest, site=backoffice_site)
+class CorrectionRequestAdmin(AgencyScopedAdmin):
+    """Requests from clients and workers to correct approved hours; staff handle them."""
+
+    list_display = ["created_at", "werkbrief", "requested_by", "state"]
+    list_filter = ["state"]
+    list_select_related = ["werkbrief__placement__worker", "requested_by"]
+    readonly_fields = [
+        "werkbrief",
+        "requested_by",
+        "message",
+        "state",
+        "handled_by",
+        "handled_at",
+    ]
+    fields = readonly_fields
+    actions = ["mark_handled"]
+
+    def has_add_permission(self, request, *args):
+        return False
+
+    @admin.action(description=_("Mark as handled"))
+    def mark_handled(self, request, queryset):
+        for correction in queryset.filter(state=CorrectionRequest.State.OPEN):
+            services.correction_request_handle(
+                request=correction, membership=staff_membership(request)
+            )

@@ -1,0 +1,108 @@
+"""The back office: werkbriefjes by week, client and status; close and process; corrections
+with a reason; a werkbrief made by hand."""
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from timesheets import services
+from timesheets.models import Status, Werkbrief
+from timesheets.services import DayInput
+
+pytestmark = pytest.mark.django_db
+URLCONF = "flexportal.urls"
+
+
+def _approved(tenant, wb):
+    wb = services.werkbrief_save_hours(
+        werkbrief=wb,
+        membership=tenant.worker.membership,
+        version=wb.version,
+        days=[DayInput(wb.week_start, 7 * 60, 15 * 60 + 30, 30)],
+    )
+    wb = services.werkbrief_submit(
+        werkbrief=wb, membership=tenant.worker.membership, version=wb.version
+    )
+    return services.werkbrief_approve(
+        werkbrief=wb, membership=tenant.contact.membership, version=wb.version
+    )
+
+
+def test_staff_close_and_process_approved_weeks_in_bulk(tenant_a, werkbrief):
+    with tenant_a.scope():
+        wb = _approved(tenant_a, werkbrief)
+    client = tenant_a.http(tenant_a.staff)
+    url = reverse("admin:timesheets_werkbrief_changelist", urlconf=URLCONF)
+    client.post(url, {"action": "close_selected", "_selected_action": [str(wb.pk)]})
+    wb.refresh_from_db()
+    assert wb.status == Status.AFGEROND
+    client.post(url, {"action": "process_selected", "_selected_action": [str(wb.pk)]})
+    wb.refresh_from_db()
+    assert wb.status == Status.VERWERKT
+
+
+def test_closing_an_unapproved_werkbrief_is_refused_with_a_message(tenant_a, werkbrief):
+    client = tenant_a.http(tenant_a.staff)
+    url = reverse("admin:timesheets_werkbrief_changelist", urlconf=URLCONF)
+    response = client.post(
+        url, {"action": "close_selected", "_selected_action": [str(werkbrief.pk)]}, follow=True
+    )
+    werkbrief.refresh_from_db()
+    assert werkbrief.status == Status.RAPPORTEER
+    assert any("cannot" in str(m) for m in response.context["messages"])
+
+
+def test_the_list_filters_by_status_and_week(tenant_a, werkbrief):
+    client = tenant_a.http(tenant_a.staff)
+    url = reverse("admin:timesheets_werkbrief_changelist", urlconf=URLCONF)
+    response = client.get(url, {"status": "rapporteer", "week": str(werkbrief.week_start)})
+    assert list(response.context["cl"].result_list) == [werkbrief]
+    response = client.get(url, {"status": "goedgekeurd"})
+    assert list(response.context["cl"].result_list) == []
+
+
+def test_staff_correct_approved_hours_with_a_reason(tenant_a, werkbrief):
+    with tenant_a.scope():
+        wb = _approved(tenant_a, werkbrief)
+    client = tenant_a.http(tenant_a.staff)
+    url = reverse("admin:timesheets_werkbrief_correct", args=[wb.pk], urlconf=URLCONF)
+    form = client.get(url).context["form"]
+    data = {name: form[name].value() or "" for name in form.fields}
+    data[f"{wb.week_start.isoformat()}-end"] = "16:30"
+    response = client.post(url, {**data, "reason": ""})
+    assert response.status_code == 200
+    assert response.context["form"].errors
+    response = client.post(url, {**data, "reason": "Klant meldde een uur extra"})
+    assert response.status_code == 302
+    wb.refresh_from_db()
+    assert wb.worked_minutes == 9 * 60
+    assert wb.status == Status.GOEDGEKEURD
+    with tenant_a.scope():
+        assert wb.changes.filter(field="end", before="15:30", after="16:30").exists()
+
+
+def test_a_typing_error_in_a_correction_is_shown_at_the_field(tenant_a, werkbrief):
+    client = tenant_a.http(tenant_a.staff)
+    url = reverse("admin:timesheets_werkbrief_correct", args=[werkbrief.pk], urlconf=URLCONF)
+    form = client.get(url).context["form"]
+    data = {name: form[name].value() or "" for name in form.fields}
+    data[f"{werkbrief.week_start.isoformat()}-start"] = "7.75"
+    response = client.post(url, {**data, "reason": "x"})
+    errors = response.context["form"].errors
+    assert f"{werkbrief.week_start.isoformat()}-start" in errors
+    assert 'value="7.75"' in response.content.decode()
+
+
+def test_staff_make_a_werkbrief_by_hand(tenant_a, last_week):
+    client = tenant_a.http(tenant_a.staff)
+    url = reverse("admin:timesheets_werkbrief_add", urlconf=URLCONF)
+    response = client.post(
+        url, {"placement": tenant_a.placement.pk, "week": (last_week + dt.timedelta(2)).isoformat()}
+    )
+    assert response.status_code == 302
+    with tenant_a.scope():
+        wb = Werkbrief.objects.get(placement=tenant_a.placement, week_start=last_week)
+        assert wb.created_by_hand and wb.days.count() == 7
+    again = client.post(url, {"placement": tenant_a.placement.pk, "week": last_week.isoformat()})
+    assert "week" in again.context["adminform"].form.errors

@@ -1,0 +1,77 @@
+"""The one place that computes the weekly cut-offs and the payroll run hours land in.
+
+The agency's settings say on which weekday and time, in its own time zone, the cut-off of the
+*following* week falls: workers by Monday 12:00 and clients by Tuesday 14:00 for the previous
+week (client-manual-flexportal, worker-manual-flexportal). Hours approved after the client
+cut-off move to the next payroll run.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+
+ONE_WEEK = dt.timedelta(days=7)
+
+
+def week_start_of(day: dt.date) -> dt.date:
+    return day - dt.timedelta(days=day.weekday())
+
+
+def _cutoff(week_start: dt.date, weekday: int, at: dt.time, tz: dt.tzinfo) -> dt.datetime:
+    day = week_start + ONE_WEEK + dt.timedelta(days=weekday)
+    return dt.datetime.combine(day, at, tzinfo=tz)
+
+
+def worker_deadline(agency, week_start: dt.date) -> dt.datetime:
+    return _cutoff(
+        week_start, agency.worker_deadline_weekday, agency.worker_deadline_time, agency.tzinfo
+    )
+
+
+def client_deadline(agency, week_start: dt.date) -> dt.datetime:
+    return _cutoff(
+        week_start, agency.client_deadline_weekday, agency.client_deadline_time, agency.tzinfo
+    )
+
+
+def payroll_week_for(agency, week_start: dt.date, approved_at: dt.datetime) -> dt.date:
+    """The Monday of the payroll run that processes hours of ``week_start`` approved then.
+
+    Run k (k = 1, 2, ...) is the week ``week_start + k weeks``; it takes what was approved by
+    its client cut-off. Local wall-clock times, so a DST change keeps the cut-off at 14:00.
+    """
+    run = week_start + ONE_WEEK
+    cutoff = client_deadline(agency, week_start)
+    while approved_at > cutoff:
+        run += ONE_WEEK
+        cutoff = dt.datetime.combine(cutoff.date() + ONE_WEEK, cutoff.timetz())
+    return run
+
+
+@dataclass(frozen=True)
+class DeadlineInfo:
+    """What the screens show: the cut-off, the time left, and whether it has passed."""
+
+    deadline: dt.datetime
+    passed: bool
+    time_left: dt.timedelta
+    payroll_week_if_now: dt.date
+    payroll_week_if_in_time: dt.date
+
+    @property
+    def late(self) -> bool:
+        return self.payroll_week_if_now != self.payroll_week_if_in_time
+
+
+def deadline_info(
+    agency, week_start: dt.date, now: dt.datetime, *, for_client: bool
+) -> DeadlineInfo:
+    deadline = (
+        client_deadline(agency, week_start) if for_client else worker_deadline(agency, week_start)
+    )
+    return DeadlineInfo(
+        deadline=deadline,
+        passed=now > deadline,
+        time_left=max(deadline - now, dt.timedelta(0)),
+        payroll_week_if_now=payroll_week_for(agency, week_start, now),
+        payroll_week_if_in_time=week_start + ONE_WEEK,
+    )

@@ -1,0 +1,175 @@
+"""Reads of werkbriefjes: every one is fetched through an accessor that checks agency and role,
+and the lists run a fixed number of queries whatever the number of werkbriefjes."""
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.http import Http404
+
+from accounts.models import HoursEnteredBy, Membership, Role
+from accounts.selectors import client_contact_for, departments_visible_to, placements_visible_to
+from timesheets import deadlines
+from timesheets.models import (
+    Expense,
+    ExpenseType,
+    HourType,
+    ManualHours,
+    Status,
+    Werkbrief,
+    WerkbriefComment,
+    WerkbriefDay,
+    WerkbriefTransition,
+)
+
+OPEN_FOR_WORKER = (Status.RAPPORTEER, Status.AFGEWEZEN)
+DONE = (Status.GOEDGEKEURD, Status.AFGEROND, Status.VERWERKT)
+
+
+def _base(membership: Membership) -> QuerySet[Werkbrief]:
+    placements = placements_visible_to(membership=membership)
+    return Werkbrief.objects.filter(
+        agency=membership.agency_id, placement__in=placements.values("pk")
+    ).select_related("placement__worker", "placement__department__client", "placement__function")
+
+
+def werkbrieven_visible_to(*, membership: Membership) -> QuerySet[Werkbrief]:
+    return _base(membership)
+
+
+def werkbrief_get(*, membership: Membership, werkbrief_id: uuid.UUID) -> Werkbrief:
+    """One werkbrief, or 404 when it is another agency's or outside the person's view."""
+    try:
+        return _base(membership).get(pk=werkbrief_id)
+    except Werkbrief.DoesNotExist:
+        raise Http404 from None
+
+
+def werkbrief_with_details(werkbrief: Werkbrief) -> Werkbrief:
+    """The werkbrief with days, hand-entered hours, expenses, comments and history prefetched."""
+    return (
+        Werkbrief.objects.filter(pk=werkbrief.pk)
+        .select_related(
+            "placement__worker__membership__user",
+            "placement__department__client",
+            "placement__function",
+            "cao_version",
+        )
+        .prefetch_related(
+            Prefetch(
+                "days",
+                queryset=WerkbriefDay.objects.order_by("date").prefetch_related(
+                    Prefetch(
+                        "manual_hours", queryset=ManualHours.objects.select_related("hour_type")
+                    )
+                ),
+            ),
+            Prefetch("expenses", queryset=Expense.objects.select_related("expense_type")),
+            Prefetch("comments", queryset=WerkbriefComment.objects.select_related("author")),
+            Prefetch("transitions", queryset=WerkbriefTransition.objects.select_related("actor")),
+        )
+        .get()
+    )
+
+
+def worker_status_overview(*, membership: Membership, today: dt.date, visible_days: int):
+    """The worker's "declaration status" list: everything open, and what was approved in the
+    last ``visible_days`` days (28 in the manuals; an agency setting)."""
+    since = today - dt.timedelta(days=visible_days)
+    return (
+        _base(membership)
+        .filter(Q(approved_at__isnull=True) | Q(approved_at__date__gte=since))
+        .filter(week_start__lte=today)
+        .order_by("-week_start", "placement__department__client__name")
+    )
+
+
+@dataclass(frozen=True)
+class WorkerHome:
+    current: Werkbrief | None
+    other_open: list[Werkbrief]
+
+
+def worker_home(*, membership: Membership, today: dt.date) -> WorkerHome:
+    """The werkbrief to fill (last week by default, as the manuals say) and the other open weeks."""
+    open_sheets = list(
+        _base(membership)
+        .filter(status__in=OPEN_FOR_WORKER, week_start__lte=today)
+        .exclude(placement__hours_entered_by=HoursEnteredBy.CLIENT)
+        .order_by("week_start")
+    )
+    previous_week = deadlines.week_start_of(today) - dt.timedelta(days=7)
+    current = next((w for w in open_sheets if w.week_start == previous_week), None)
+    if current is None:
+        rejected = [w for w in open_sheets if w.status == Status.AFGEWEZEN]
+        current = rejected[0] if rejected else (open_sheets[0] if open_sheets else None)
+    return WorkerHome(current, [w for w in open_sheets if w != current])
+
+
+def client_awaiting(*, membership: Membership) -> QuerySet[Werkbrief]:
+    """Werkbriefjes that wait for this contact: submitted ones, and the ones the client fills."""
+    return (
+        _base(membership)
+        .filter(
+            Q(status=Status.INGEDIEND)
+            | Q(
+                placement__hours_entered_by=HoursEnteredBy.CLIENT,
+                status__in=OPEN_FOR_WORKER,
+            )
+        )
+        .order_by("week_start", "placement__department__name", "placement__worker__last_name")
+    )
+
+
+def client_counts(*, membership: Membership) -> dict[str, int]:
+    """The counts of the client's home page, in one query."""
+    row = _base(membership).aggregate(
+        awaiting=Count("pk", filter=Q(status=Status.INGEDIEND)),
+        rejected=Count("pk", filter=Q(status=Status.AFGEWEZEN)),
+        approved=Count("pk", filter=Q(status=Status.GOEDGEKEURD)),
+    )
+    return row
+
+
+def hour_types_for(*, agency_id) -> list[HourType]:
+    return list(HourType.objects.filter(agency=agency_id, is_active=True))
+
+
+def expense_types_for(*, agency_id) -> list[ExpenseType]:
+    return list(ExpenseType.objects.filter(agency=agency_id, is_active=True))
+
+
+def expense_get(*, membership: Membership, expense_id: uuid.UUID) -> Expense:
+    """An expense (and so its receipt) only for who may see its werkbrief."""
+    try:
+        return Expense.objects.select_related("werkbrief__placement").get(
+            pk=expense_id, werkbrief__in=_base(membership).values("pk")
+        )
+    except Expense.DoesNotExist:
+        raise Http404 from None
+
+
+def contact_may_approve(membership: Membership) -> bool:
+    if membership.role != Role.CLIENT_CONTACT:
+        return False
+    return client_contact_for(membership=membership).can_approve_hours
+
+
+__all__ = [
+    "DONE",
+    "OPEN_FOR_WORKER",
+    "WorkerHome",
+    "client_awaiting",
+    "client_counts",
+    "contact_may_approve",
+    "departments_visible_to",
+    "expense_get",
+    "expense_types_for",
+    "hour_types_for",
+    "werkbrief_get",
+    "werkbrief_with_details",
+    "werkbrieven_visible_to",
+    "worker_home",
+    "worker_status_overview",
+]

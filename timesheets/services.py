@@ -1,0 +1,928 @@
+"""Writes of werkbriefjes: the state machine, saving hours, unravelling, expenses, comments.
+
+The state machine has one home: TRANSITIONS below. Every write locks the werkbrief row
+(select_for_update) and checks the version the person saw, so two people acting at once never
+overwrite each other silently: the second gets ConcurrentChange and the current state.
+"""
+
+import datetime as dt
+import functools
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import HoursEnteredBy, Membership, Placement, Role, TimeEntry
+from accounts.selectors import client_contact_for, departments_visible_to
+from timesheets import deadlines
+from timesheets.hours import MAX_DAY_MINUTES
+from timesheets.models import (
+    Absence,
+    CaoScheme,
+    CaoSchemeVersion,
+    CorrectionRequest,
+    Expense,
+    ExpenseType,
+    HourType,
+    ManualHours,
+    Status,
+    Werkbrief,
+    WerkbriefChange,
+    WerkbriefComment,
+    WerkbriefDay,
+    WerkbriefTransition,
+)
+from timesheets.unravel import SchemeInvalid, explain, load_scheme
+
+# Errors ------------------------------------------------------------------------------------------
+
+
+class WerkbriefError(Exception):
+    """A refused action; ``message`` is translated and fit to show on the page."""
+
+    def __init__(self, message, *, werkbrief: Werkbrief | None = None):
+        super().__init__(str(message))
+        self.message = message
+        self.werkbrief = werkbrief
+
+
+class TransitionNotAllowed(WerkbriefError):
+    pass
+
+
+class ConcurrentChange(WerkbriefError):
+    """Someone else changed the werkbrief since the page was loaded; ``werkbrief`` is current."""
+
+
+class HoursInvalid(WerkbriefError):
+    """Typed hours that do not add up; ``errors`` maps (date or None, field) to messages."""
+
+    def __init__(self, errors: dict[tuple[dt.date | None, str], list]):
+        super().__init__(_("Some hours are not right; see the marked fields."))
+        self.errors = errors
+
+
+# The state machine -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Transition:
+    action: str
+    sources: frozenset[str]
+    target: str
+    roles: frozenset[str]
+    needs_comment: bool = False
+
+
+TRANSITIONS: dict[str, Transition] = {
+    t.action: t
+    for t in [
+        # The worker submits; a rejected werkbrief is fixed and submitted again.
+        Transition(
+            "submit",
+            frozenset({Status.RAPPORTEER, Status.AFGEWEZEN}),
+            Status.INGEDIEND,
+            frozenset({Role.FLEXWORKER}),
+        ),
+        # The client approves what was submitted, or, where the client fills in the hours,
+        # what it entered itself ("opslaan en accorderen").
+        Transition(
+            "approve",
+            frozenset({Status.INGEDIEND, Status.RAPPORTEER, Status.AFGEWEZEN}),
+            Status.GOEDGEKEURD,
+            frozenset({Role.CLIENT_CONTACT}),
+        ),
+        Transition(
+            "reject",
+            frozenset({Status.INGEDIEND}),
+            Status.AFGEWEZEN,
+            frozenset({Role.CLIENT_CONTACT}),
+            needs_comment=True,
+        ),
+        # The back office closes approved weeks for payroll, then marks them processed.
+        Transition(
+            "close", frozenset({Status.GOEDGEKEURD}), Status.AFGEROND, frozenset({Role.STAFF})
+        ),
+        Transition(
+            "process", frozenset({Status.AFGEROND}), Status.VERWERKT, frozenset({Role.STAFF})
+        ),
+    ]
+}
+
+ACTION_LABELS = {
+    "submit": _("submit"),
+    "approve": _("approve"),
+    "reject": _("reject"),
+    "close": _("close"),
+    "process": _("mark as processed"),
+}
+
+
+def _sources_for(transition: Transition, werkbrief: Werkbrief) -> frozenset[str]:
+    if transition.action == "approve":
+        if werkbrief.placement.hours_entered_by == HoursEnteredBy.CLIENT:
+            return frozenset({Status.RAPPORTEER, Status.AFGEWEZEN, Status.INGEDIEND})
+        return frozenset({Status.INGEDIEND})
+    if (
+        transition.action == "submit"
+        and werkbrief.placement.hours_entered_by == HoursEnteredBy.CLIENT
+    ):
+        return frozenset()  # the worker only reads a werkbrief the client fills in
+    return transition.sources
+
+
+def _may_act_for_placement(membership: Membership, placement: Placement) -> bool:
+    """Whether this person may act on this placement's werkbriefjes at all."""
+    if membership.agency_id != placement.agency_id or not membership.is_active:
+        return False
+    if membership.role == Role.STAFF:
+        return True
+    if membership.role == Role.FLEXWORKER:
+        return placement.worker.membership_id == membership.pk
+    contact = client_contact_for(membership=membership)
+    return (
+        contact.can_approve_hours
+        and departments_visible_to(contact=contact).filter(pk=placement.department_id).exists()
+    )
+
+
+def allowed_actions(werkbrief: Werkbrief, membership: Membership) -> list[str]:
+    """The transitions this person may do now; the screens show exactly these buttons."""
+    if not _may_act_for_placement(membership, werkbrief.placement):
+        return []
+    return [
+        t.action
+        for t in TRANSITIONS.values()
+        if membership.role in t.roles and werkbrief.status in _sources_for(t, werkbrief)
+    ]
+
+
+def can_edit_hours(werkbrief: Werkbrief, membership: Membership) -> bool:
+    """Who may change hours in which state (DOMAIN.md, weekly cycle steps 2, 6, 7)."""
+    if not _may_act_for_placement(membership, werkbrief.placement):
+        return False
+    status = werkbrief.status
+    by_client = werkbrief.placement.hours_entered_by == HoursEnteredBy.CLIENT
+    if membership.role == Role.FLEXWORKER:
+        return not by_client and status in (Status.RAPPORTEER, Status.AFGEWEZEN)
+    if membership.role == Role.CLIENT_CONTACT:
+        if by_client:
+            return status in (Status.RAPPORTEER, Status.AFGEWEZEN, Status.INGEDIEND)
+        return status == Status.INGEDIEND
+    # The back office corrects anything not yet processed, always with a reason.
+    return status != Status.VERWERKT
+
+
+def _lock(werkbrief: Werkbrief, version: int | None) -> Werkbrief:
+    current = (
+        Werkbrief.objects.select_for_update(of=("self",))
+        .select_related("placement__worker", "placement__department", "placement__cao_scheme")
+        .get(pk=werkbrief.pk)
+    )
+    if version is not None and current.version != version:
+        raise ConcurrentChange(
+            _(
+                "Someone else changed this werkbrief a moment ago. Here is its current state; "
+                "check it and try again."
+            ),
+            werkbrief=current,
+        )
+    return current
+
+
+@transaction.atomic
+def werkbrief_transition(
+    *,
+    werkbrief: Werkbrief,
+    membership: Membership,
+    action: str,
+    version: int | None,
+    comment: str = "",
+    now: dt.datetime | None = None,
+) -> Werkbrief:
+    """Move a werkbrief along the state machine, recording who, when, from, to and why."""
+    now = now or timezone.now()
+    transition = TRANSITIONS.get(action)
+    if transition is None:
+        raise TransitionNotAllowed(_("Unknown action."))
+    wb = _lock(werkbrief, version)
+    if action not in allowed_actions(wb, membership):
+        raise TransitionNotAllowed(
+            _("You cannot %(action)s this werkbrief: it is %(status)s.")
+            % {"action": ACTION_LABELS[action], "status": wb.get_status_display().lower()},
+            werkbrief=wb,
+        )
+    comment = (comment or "").strip()
+    if transition.needs_comment and not comment:
+        raise TransitionNotAllowed(
+            _("Say why you reject it, so the worker knows what to fix."), werkbrief=wb
+        )
+    if action in ("submit", "approve"):
+        _check_complete(wb)
+    source = wb.status
+    wb.status = transition.target
+    if action == "submit":
+        wb.submitted_at = now
+        wb.rejection_reason = ""
+    elif action == "approve":
+        wb.approved_at = now
+        wb.payroll_week = deadlines.payroll_week_for(wb.placement.agency, wb.week_start, now)
+    elif action == "reject":
+        wb.rejection_reason = comment
+    wb.version += 1
+    wb.save()
+    WerkbriefTransition.objects.create(
+        agency_id=wb.agency_id,
+        werkbrief=wb,
+        from_status=source,
+        to_status=wb.status,
+        actor=membership.user,
+        at=now,
+        comment=comment,
+    )
+    _notify_after_commit(wb, action)
+    return wb
+
+
+def werkbrief_submit(*, werkbrief, membership, version, now=None) -> Werkbrief:
+    return werkbrief_transition(
+        werkbrief=werkbrief, membership=membership, action="submit", version=version, now=now
+    )
+
+
+def werkbrief_approve(*, werkbrief, membership, version, now=None) -> Werkbrief:
+    return werkbrief_transition(
+        werkbrief=werkbrief, membership=membership, action="approve", version=version, now=now
+    )
+
+
+def werkbrief_reject(*, werkbrief, membership, version, reason: str, now=None) -> Werkbrief:
+    return werkbrief_transition(
+        werkbrief=werkbrief,
+        membership=membership,
+        action="reject",
+        version=version,
+        comment=reason,
+        now=now,
+    )
+
+
+def werkbrieven_bulk_transition(
+    *, werkbrief_ids: Iterable, membership: Membership, action: str, now=None
+) -> tuple[int, list[tuple[Werkbrief, str]]]:
+    """The back office's bulk actions (close, process): each werkbrief through the one state
+    machine; returns how many moved and which were refused with why."""
+    moved, refused = 0, []
+    for wb in Werkbrief.objects.filter(pk__in=list(werkbrief_ids)).select_related("placement"):
+        try:
+            werkbrief_transition(
+                werkbrief=wb, membership=membership, action=action, version=None, now=now
+            )
+            moved += 1
+        except WerkbriefError as error:
+            refused.append((wb, str(error.message)))
+    return moved, refused
+
+
+def _check_complete(wb: Werkbrief) -> None:
+    if wb.unravel_error:
+        raise TransitionNotAllowed(
+            _("The hours cannot be calculated (%(code)s); correct them first.")
+            % {"code": wb.unravel_error},
+            werkbrief=wb,
+        )
+    has_any = wb.days.filter(worked_minutes__gt=0).exists() or wb.days.exclude(absence="").exists()
+    if not has_any:
+        raise TransitionNotAllowed(
+            _("Enter hours or an absence for at least one day first."), werkbrief=wb
+        )
+
+
+def _notify_after_commit(wb: Werkbrief, action: str) -> None:
+    from notifications import hooks
+
+    transaction.on_commit(functools.partial(hooks.werkbrief_transitioned, wb.pk, action))
+
+
+# Making werkbriefjes -----------------------------------------------------------------------------
+
+
+def _weeks(first: dt.date, last: dt.date) -> list[dt.date]:
+    week = deadlines.week_start_of(first)
+    weeks = []
+    while week <= last:
+        weeks.append(week)
+        week += dt.timedelta(days=7)
+    return weeks
+
+
+def _days_in_placement(placement: Placement, week_start: dt.date) -> list[dt.date]:
+    return [
+        week_start + dt.timedelta(days=i)
+        for i in range(7)
+        if placement.is_active_on(week_start + dt.timedelta(days=i))
+    ]
+
+
+@transaction.atomic
+def werkbrief_ensure(*, placement: Placement, week_start: dt.date, by_hand=False) -> Werkbrief:
+    """The werkbrief of this placement and week, made when missing ("on demand")."""
+    if week_start.weekday() != 0:
+        raise ValueError("week_start must be a Monday")
+    dates = _days_in_placement(placement, week_start)
+    if not dates:
+        raise WerkbriefError(_("The placement does not run in that week."))
+    wb, created = Werkbrief.objects.get_or_create(
+        agency_id=placement.agency_id,
+        placement=placement,
+        week_start=week_start,
+        defaults={"created_by_hand": by_hand},
+    )
+    if created:
+        WerkbriefDay.objects.bulk_create(
+            [WerkbriefDay(agency_id=placement.agency_id, werkbrief=wb, date=d) for d in dates]
+        )
+    return wb
+
+
+def werkbrieven_generate(
+    *, agency, today: dt.date, weeks_back: int = 4, weeks_ahead: int = 1
+) -> int:
+    """Make the werkbriefjes of every running placement from ``weeks_back`` weeks ago up to
+    ``weeks_ahead`` weeks ahead, in bulk. Idempotent; returns how many were made."""
+    first = deadlines.week_start_of(today) - dt.timedelta(weeks=weeks_back)
+    last = deadlines.week_start_of(today) + dt.timedelta(weeks=weeks_ahead)
+    placements = Placement.objects.filter(agency=agency, start_date__lte=last + dt.timedelta(6))
+    placements = placements.exclude(end_date__lt=first)
+    existing = set(
+        Werkbrief.objects.filter(
+            agency=agency, week_start__gte=first, week_start__lte=last
+        ).values_list("placement_id", "week_start")
+    )
+    new_sheets, new_days = [], []
+    for placement in placements:
+        for week in _weeks(max(first, placement.start_date), last):
+            if (placement.pk, week) in existing:
+                continue
+            dates = _days_in_placement(placement, week)
+            if not dates:
+                continue
+            wb = Werkbrief(agency_id=agency.pk, placement=placement, week_start=week)
+            new_sheets.append(wb)
+            new_days += [WerkbriefDay(agency_id=agency.pk, werkbrief=wb, date=d) for d in dates]
+    with transaction.atomic():
+        Werkbrief.objects.bulk_create(new_sheets, batch_size=1000)
+        WerkbriefDay.objects.bulk_create(new_days, batch_size=5000)
+    return len(new_sheets)
+
+
+# Saving hours ------------------------------------------------------------------------------------
+
+
+@dataclass
+class DayInput:
+    """One day as typed, already parsed to minutes by the form (timesheets.hours)."""
+
+    date: dt.date
+    start: int | None = None  # minute of the day
+    end: int | None = None  # minute of the day; at or before start means the next day
+    break_minutes: int = 0
+    total: int | None = None  # used when the placement enters a total per day
+    absence: str = Absence.NONE
+    absence_minutes: int = 0
+    note: str = ""
+    manual: dict = field(default_factory=dict)  # HourType pk -> minutes
+
+
+def _real_minutes(tz, date: dt.date, start: int, end: int) -> int | None:
+    """Real minutes from start to end local time (DST-aware); None if a time does not exist."""
+    end_date = date if end > start else date + dt.timedelta(days=1)
+    a = _aware(tz, date, start)
+    b = _aware(tz, end_date, end)
+    if a is None or b is None:
+        return None
+    # Subtracting two datetimes of the same zone ignores the offsets: go through UTC.
+    return int((b.astimezone(dt.UTC) - a.astimezone(dt.UTC)).total_seconds() // 60)
+
+
+def _aware(tz, date: dt.date, minute: int) -> dt.datetime | None:
+    if minute == MAX_DAY_MINUTES:
+        date, minute = date + dt.timedelta(days=1), 0
+    naive = dt.datetime.combine(date, dt.time(minute // 60, minute % 60))
+    local = naive.replace(tzinfo=tz)
+    # A wall time inside the spring-forward gap does not survive a round trip through UTC.
+    if local.astimezone(dt.UTC).astimezone(tz).replace(tzinfo=None) != naive:
+        return None
+    return local
+
+
+def _validate(wb: Werkbrief, days: list[DayInput]) -> dict[tuple, list]:
+    errors: dict[tuple, list] = {}
+
+    def err(date, name, message):
+        errors.setdefault((date, name), []).append(message)
+
+    own_dates = {d.date for d in wb.days.all()}
+    tz = wb.placement.agency.tzinfo
+    times = wb.placement.time_entry == TimeEntry.TIMES
+    hour_types = {h.pk: h for h in HourType.objects.filter(agency=wb.agency_id, is_active=True)}
+    for day in days:
+        if day.date not in own_dates:
+            err(None, "__all__", _("%(date)s is not a day of this werkbrief.") % {"date": day.date})
+            continue
+        worked = 0
+        if times:
+            if (day.start is None) != (day.end is None):
+                name = "end" if day.end is None else "start"
+                err(day.date, name, _("Enter both the start and the end time."))
+            elif day.start is not None:
+                length = _real_minutes(tz, day.date, day.start, day.end)
+                if length is None:
+                    err(day.date, "start", _("This time does not exist that day (clock change)."))
+                elif day.start == day.end:
+                    err(day.date, "end", _("The end time equals the start time."))
+                elif day.break_minutes > length:
+                    err(day.date, "break_minutes", _("The break is longer than the shift."))
+                else:
+                    worked = length - day.break_minutes
+            elif day.break_minutes:
+                err(day.date, "break_minutes", _("A break needs a start and end time."))
+        else:
+            worked = day.total or 0
+        if worked > MAX_DAY_MINUTES:
+            err(day.date, "total", _("A day has at most 24 hours."))
+        if day.absence and day.absence not in Absence.values:
+            err(day.date, "absence", _("Choose an absence from the list."))
+        if worked + day.absence_minutes > MAX_DAY_MINUTES:
+            err(day.date, "absence_minutes", _("Worked and absent hours exceed 24 hours."))
+        if day.absence_minutes and not day.absence:
+            err(day.date, "absence", _("Say what kind of absence these hours are."))
+        manual_hours_total = 0
+        for type_id, minutes in day.manual.items():
+            hour_type = hour_types.get(type_id)
+            if hour_type is None:
+                err(day.date, "manual", _("Unknown hour type."))
+            elif hour_type.kind == HourType.Kind.HOURS:
+                manual_hours_total += minutes
+        if manual_hours_total > worked:
+            err(day.date, "manual", _("Overtime hours cannot exceed the hours worked that day."))
+        day.manual = {k: v for k, v in day.manual.items() if v}
+        day._worked = worked  # type: ignore[attr-defined]
+    return errors
+
+
+def _describe(day: WerkbriefDay, manual: dict) -> dict[str, str]:
+    from timesheets.hours import format_clock, format_minutes
+
+    return {
+        "start": format_clock(_minute_of(day.start)),
+        "end": format_clock(_minute_of(day.end)),
+        "break_minutes": str(day.break_minutes),
+        "worked_minutes": format_minutes(day.worked_minutes),
+        "absence": day.absence,
+        "absence_minutes": format_minutes(day.absence_minutes),
+        "note": day.note,
+        **{f"manual:{k}": format_minutes(v) for k, v in sorted(manual.items())},
+    }
+
+
+def _minute_of(value: dt.time | None) -> int | None:
+    return None if value is None else value.hour * 60 + value.minute
+
+
+def _time_of(minute: int | None) -> dt.time | None:
+    if minute is None:
+        return None
+    return dt.time((minute // 60) % 24, minute % 60)
+
+
+@transaction.atomic
+def werkbrief_save_hours(
+    *,
+    werkbrief: Werkbrief,
+    membership: Membership,
+    version: int | None,
+    days: list[DayInput],
+    reason: str = "",
+    now: dt.datetime | None = None,
+) -> Werkbrief:
+    """Save typed hours ("Opslaan"): all days or nothing, recalculated, changes recorded."""
+    now = now or timezone.now()
+    wb = _lock(werkbrief, version)
+    if not can_edit_hours(wb, membership):
+        raise TransitionNotAllowed(
+            _("You cannot change the hours of this werkbrief: it is %(status)s.")
+            % {"status": wb.get_status_display().lower()},
+            werkbrief=wb,
+        )
+    if membership.role == Role.STAFF and not reason.strip():
+        raise HoursInvalid({(None, "reason"): [_("Give a reason for the correction.")]})
+    errors = _validate(wb, days)
+    if errors:
+        raise HoursInvalid(errors)
+    stored = {d.date: d for d in wb.days.prefetch_related("manual_hours")}
+    record = wb.submitted_at is not None or membership.role != Role.FLEXWORKER
+    changes, manual_rows, touched = [], [], []
+    for day in days:
+        row = stored[day.date]
+        old_manual = {m.hour_type_id: m.minutes for m in row.manual_hours.all()}
+        before = _describe(row, old_manual)
+        times = wb.placement.time_entry == TimeEntry.TIMES
+        row.start = _time_of(day.start) if times else None
+        row.end = _time_of(day.end) if times else None
+        row.break_minutes = day.break_minutes if times else 0
+        row.worked_minutes = day._worked  # type: ignore[attr-defined]
+        row.absence = day.absence
+        row.absence_minutes = day.absence_minutes
+        row.note = day.note.strip()
+        after = _describe(row, day.manual)
+        touched.append(row)
+        manual_rows += [
+            ManualHours(agency_id=wb.agency_id, day=row, hour_type_id=k, minutes=v)
+            for k, v in day.manual.items()
+        ]
+        if record:
+            changes += [
+                WerkbriefChange(
+                    agency_id=wb.agency_id,
+                    werkbrief=wb,
+                    date=day.date,
+                    field=name,
+                    before=before.get(name, ""),
+                    after=value,
+                    actor=membership.user,
+                    at=now,
+                    reason=reason.strip(),
+                )
+                for name, value in after.items()
+                if before.get(name, "") != value
+            ] + [
+                WerkbriefChange(
+                    agency_id=wb.agency_id,
+                    werkbrief=wb,
+                    date=day.date,
+                    field=name,
+                    before=value,
+                    after="",
+                    actor=membership.user,
+                    at=now,
+                    reason=reason.strip(),
+                )
+                for name, value in before.items()
+                if name not in after and value
+            ]
+    WerkbriefDay.objects.bulk_update(
+        touched,
+        ["start", "end", "break_minutes", "worked_minutes", "absence", "absence_minutes", "note"],
+    )
+    ManualHours.objects.filter(day__in=touched).delete()
+    ManualHours.objects.bulk_create(manual_rows)
+    WerkbriefChange.objects.bulk_create(changes)
+    _recalculate(wb)
+    wb.version += 1
+    wb.save()
+    return wb
+
+
+# Unravelling -------------------------------------------------------------------------------------
+
+
+def scheme_version_for(placement: Placement, week_start: dt.date) -> CaoSchemeVersion | None:
+    """The version of the placement's scheme valid in that week (FORMAT.md, last section)."""
+    if placement.cao_scheme_id is None:
+        return None
+    return (
+        CaoSchemeVersion.objects.filter(
+            scheme_id=placement.cao_scheme_id, valid_from__lte=week_start + dt.timedelta(days=6)
+        )
+        .order_by("-valid_from")
+        .first()
+    )
+
+
+@functools.lru_cache(maxsize=256)
+def _loaded_scheme(version_pk, updated_at, document_json: str):
+    import json
+
+    return load_scheme(json.loads(document_json))
+
+
+def shifts_input(wb: Werkbrief, days: Iterable[WerkbriefDay]) -> dict:
+    placement = wb.placement
+    contract_minutes = placement.contract_minutes_per_week
+    return {
+        "worker": {
+            "contract": {
+                # FORMAT.md wants hours per week; the contract is kept in exact minutes.
+                "hours_per_week": None if contract_minutes is None else contract_minutes / 60,
+                "fixed_times": placement.fixed_times,
+            }
+        },
+        "shifts": [
+            {
+                "date": d.date.isoformat(),
+                "start": d.start.strftime("%H:%M"),
+                "end": d.end.strftime("%H:%M"),
+                "break_minutes": d.break_minutes,
+            }
+            for d in days
+            if d.start is not None and d.end is not None
+        ],
+    }
+
+
+def werkbrief_explain(wb: Werkbrief, days: list[WerkbriefDay] | None = None):
+    """The engine's explanation of the week (None without a scheme); for the screens."""
+    version = scheme_version_for(wb.placement, wb.week_start)
+    if version is None:
+        return None
+    import json
+
+    scheme = _loaded_scheme(
+        version.pk, version.updated_at, json.dumps(version.document, sort_keys=True)
+    )
+    days = list(wb.days.all()) if days is None else days
+    return explain(scheme, shifts_input(wb, days))
+
+
+@dataclass
+class _Entry:
+    """A day as the bucket computation needs it, from stored rows or typed input alike."""
+
+    date: dt.date
+    start: dt.time | None
+    end: dt.time | None
+    break_minutes: int
+    worked: int
+    manual: dict  # HourType -> minutes
+
+
+@dataclass
+class _Computation:
+    version: CaoSchemeVersion | None
+    week: dict[str, int]
+    per_day: dict[dt.date, dict[str, int]]
+    worked_per_day: dict[dt.date, int]
+    explanation: object | None = None
+    error: str = ""
+    warnings: tuple = ()
+
+
+def _compute(wb: Werkbrief, entries: list[_Entry]) -> _Computation:
+    """The buckets of a week: unravelled under the placement's CAO scheme, or the hand-entered
+    hours on top of normal ones. Under a scheme the worked minutes are the engine's (after an
+    Arbeidstijdenwet top-up of the break), so hours and buckets always add up."""
+    version = scheme_version_for(wb.placement, wb.week_start)
+    result = _Computation(version, {}, {}, {e.date: e.worked for e in entries})
+    if version is not None:
+        rows = [
+            WerkbriefDay(date=e.date, start=e.start, end=e.end, break_minutes=e.break_minutes)
+            for e in entries
+        ]
+        try:
+            result.explanation = werkbrief_explain(wb, rows)
+        except SchemeInvalid:
+            result.error = "SCHEME_INVALID"
+            return result
+        outcome = result.explanation.result
+        result.error = outcome["error"] or ""
+        result.warnings = tuple(outcome["warnings"])
+        result.week = dict(outcome["buckets"])
+        if not result.error:
+            for entry in entries:
+                if entry.start is not None:
+                    result.worked_per_day[entry.date] = 0
+        for shift in result.explanation.shifts:
+            day = dt.date.fromisoformat(shift.date)
+            bucket = result.per_day.setdefault(day, {})
+            for name, minutes in shift.buckets.items():
+                bucket[name] = bucket.get(name, 0) + minutes
+            result.worked_per_day[day] = result.worked_per_day.get(day, 0) + shift.worked_minutes
+        return result
+    for entry in entries:
+        extra = sum(m for t, m in entry.manual.items() if t.kind == HourType.Kind.HOURS)
+        bucket = {"normal": entry.worked - extra} | {t.code: m for t, m in entry.manual.items()}
+        result.per_day[entry.date] = {k: v for k, v in bucket.items() if v}
+        for name, minutes in result.per_day[entry.date].items():
+            result.week[name] = result.week.get(name, 0) + minutes
+    return result
+
+
+def _recalculate(wb: Werkbrief) -> None:
+    """Fill the day and week buckets of the stored hours."""
+    days = list(wb.days.prefetch_related("manual_hours__hour_type"))
+    entries = [
+        _Entry(
+            d.date,
+            d.start,
+            d.end,
+            d.break_minutes,
+            d.worked_minutes,
+            {m.hour_type: m.minutes for m in d.manual_hours.all()},
+        )
+        for d in days
+    ]
+    computed = _compute(wb, entries)
+    for d in days:
+        d.buckets = computed.per_day.get(d.date, {})
+        d.worked_minutes = computed.worked_per_day.get(d.date, d.worked_minutes)
+    WerkbriefDay.objects.bulk_update(days, ["buckets", "worked_minutes"])
+    wb.cao_version = computed.version
+    wb.buckets = computed.week
+    wb.unravel_error = computed.error
+    wb.unravel_warnings = list(computed.warnings)
+    wb.worked_minutes = sum(d.worked_minutes for d in days)
+
+
+@transaction.atomic
+def werkbrief_recalculate(*, werkbrief: Werkbrief) -> Werkbrief:
+    wb = _lock(werkbrief, None)
+    _recalculate(wb)
+    wb.save()
+    return wb
+
+
+@dataclass(frozen=True)
+class HoursPreview:
+    """What saving typed hours would give (werkbrief_preview); nothing is written."""
+
+    worked_minutes: int
+    buckets: dict[str, int]  # the week
+    day_buckets: dict[dt.date, dict[str, int]]
+    explanation: object | None  # timesheets.unravel.Explanation, under a CAO scheme
+    cao_version: CaoSchemeVersion | None
+    unravel_error: str
+    errors: dict[tuple, list]  # as HoursInvalid would carry them
+
+
+def werkbrief_preview(*, werkbrief: Werkbrief, days: list[DayInput]) -> HoursPreview:
+    """Unravel typed hours in memory, for the screens' preview while typing (FORMAT.md, "What
+    the portal shows"). A day with an error counts as empty. Reads only; never saves."""
+    errors = _validate(werkbrief, days)
+    bad = {date for date, _name in errors}
+    good = [d for d in days if d.date not in bad and hasattr(d, "_worked")]
+    times = werkbrief.placement.time_entry == TimeEntry.TIMES
+    type_ids = {pk for d in good for pk in d.manual}
+    hour_types = {
+        h.pk: h for h in HourType.objects.filter(agency=werkbrief.agency_id, pk__in=type_ids)
+    }
+    entries = [
+        _Entry(
+            d.date,
+            _time_of(d.start) if times else None,
+            _time_of(d.end) if times else None,
+            d.break_minutes if times else 0,
+            d._worked,  # type: ignore[attr-defined]
+            {hour_types[pk]: m for pk, m in d.manual.items()},
+        )
+        for d in good
+    ]
+    computed = _compute(werkbrief, entries)
+    return HoursPreview(
+        worked_minutes=sum(computed.worked_per_day.values()),
+        buckets=computed.week,
+        day_buckets=computed.per_day,
+        explanation=computed.explanation,
+        cao_version=computed.version,
+        unravel_error=computed.error,
+        errors=errors,
+    )
+
+
+# Expenses, comments, corrections ----------------------------------------------------------------
+
+
+@transaction.atomic
+def expense_add(
+    *,
+    werkbrief: Werkbrief,
+    membership: Membership,
+    version: int | None,
+    expense_type: ExpenseType,
+    date: dt.date,
+    amount: Decimal | None,
+    kilometres: int | None,
+    description: str,
+    receipt=None,
+    receipt_kind=None,
+) -> Expense:
+    wb = _lock(werkbrief, version)
+    if not can_edit_hours(wb, membership):
+        raise TransitionNotAllowed(_("Expenses can no longer be added to this werkbrief."))
+    if expense_type.kind == ExpenseType.Kind.KILOMETRES:
+        amount = (Decimal(kilometres or 0) * expense_type.rate).quantize(Decimal("0.01"))
+    expense = Expense(
+        agency_id=wb.agency_id,
+        werkbrief=wb,
+        expense_type=expense_type,
+        date=date,
+        amount=amount,
+        kilometres=kilometres,
+        description=description.strip(),
+    )
+    if receipt is not None:
+        expense.receipt = receipt
+        expense.receipt_content_type = receipt_kind.content_type if receipt_kind else ""
+        expense.receipt_name = getattr(receipt, "name", "")[:200]
+    expense.save()
+    wb.version += 1
+    wb.save(update_fields=["version", "updated_at"])
+    return expense
+
+
+@transaction.atomic
+def expense_remove(*, expense: Expense, membership: Membership, version: int | None) -> None:
+    wb = _lock(expense.werkbrief, version)
+    if not can_edit_hours(wb, membership):
+        raise TransitionNotAllowed(_("Expenses of this werkbrief can no longer be changed."))
+    if expense.receipt:
+        expense.receipt.delete(save=False)
+    expense.delete()
+    wb.version += 1
+    wb.save(update_fields=["version", "updated_at"])
+
+
+def werkbrief_comment_add(*, werkbrief: Werkbrief, membership: Membership, text: str):
+    text = text.strip()
+    if not text:
+        raise WerkbriefError(_("Write a comment first."))
+    return WerkbriefComment.objects.create(
+        agency_id=werkbrief.agency_id, werkbrief=werkbrief, author=membership.user, text=text
+    )
+
+
+def correction_request_create(
+    *, werkbrief: Werkbrief, membership: Membership, message: str
+) -> CorrectionRequest:
+    """After approval only the agency changes hours; the client (or worker) asks here."""
+    message = message.strip()
+    if not message:
+        raise WerkbriefError(_("Describe what should be corrected."))
+    if werkbrief.status not in (Status.GOEDGEKEURD, Status.AFGEROND, Status.VERWERKT):
+        raise WerkbriefError(_("This werkbrief is not approved yet; change the hours yourself."))
+    return CorrectionRequest.objects.create(
+        agency_id=werkbrief.agency_id,
+        werkbrief=werkbrief,
+        requested_by=membership.user,
+        message=message,
+    )
+
+
+def correction_request_handle(*, request: CorrectionRequest, membership: Membership, now=None):
+    request.state = CorrectionRequest.State.HANDLED
+    request.handled_by = membership.user
+    request.handled_at = now or timezone.now()
+    request.save(update_fields=["state", "handled_by", "handled_at", "updated_at"])
+    return request
+
+
+# CAO schemes -------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def cao_scheme_version_add(
+    *, scheme: CaoScheme, valid_from: dt.date, document: dict
+) -> CaoSchemeVersion:
+    """A new version of a scheme from ``valid_from`` on; raises ValidationError listing every
+    problem of an invalid document by its JSON path. A version for the same date is replaced."""
+    version = CaoSchemeVersion.objects.filter(scheme=scheme, valid_from=valid_from).first()
+    if version is None:
+        version = CaoSchemeVersion(agency_id=scheme.agency_id, scheme=scheme, valid_from=valid_from)
+    version.document = document
+    version.full_clean()
+    version.save()
+    return version
+
+
+def cao_scheme_import(*, agency, document: dict, valid_from: dt.date, name: str = "") -> CaoScheme:
+    """Import a scheme document: a new scheme (named after the document) or a new version."""
+    name = (name or str(document.get("name") or document.get("id") or "")).strip()[:200]
+    if not name:
+        from django.core.exceptions import ValidationError
+
+        raise ValidationError(_("The scheme needs a name."))
+    with transaction.atomic():
+        scheme, _created = CaoScheme.objects.get_or_create(agency=agency, name=name)
+        cao_scheme_version_add(scheme=scheme, valid_from=valid_from, document=document)
+    return scheme
+
+
+def cao_examples_load(*, agency, examples: dict) -> list[CaoScheme]:
+    """The example schemes of examples.json, marked as examples; idempotent."""
+    loaded = []
+    for scheme_id, document in sorted(examples["schemes"].items()):
+        name = _("%(name)s (example %(id)s)") % {"name": document["name"], "id": scheme_id}
+        scheme = cao_scheme_import(
+            agency=agency, document=document, valid_from=dt.date(2020, 1, 1), name=str(name)
+        )
+        if not scheme.is_example:
+            scheme.is_example = True
+            scheme.description = str(_("Example scheme, modelled on: %(cao)s")) % {
+                "cao": document.get("modelled_on", {}).get("cao", "")
+            }
+            scheme.save(update_fields=["is_example", "description", "updated_at"])
+        loaded.append(scheme)
+    return loaded

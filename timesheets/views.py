@@ -1,0 +1,640 @@
+"""The werkbrief screens of workers (phone first) and client contacts (desktop).
+
+Thin views: a selector fetches the werkbrief (404 for anything the person may not see), a form
+parses the input, a service does the write, the template shows it. One view serves both roles
+where the screen is the same; the URL's namespace (worker/client) says which role it is.
+"""
+
+import dataclasses
+import datetime as dt
+from decimal import Decimal
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.decorators import role_required
+from accounts.models import HoursEnteredBy, Module, Role, TimeEntry
+from accounts.selectors import client_contact_for, client_menu_counts, placements_current
+from timesheets import display, selectors, services
+from timesheets.deadlines import deadline_info, week_start_of
+from timesheets.forms import (
+    CommentForm,
+    CorrectionForm,
+    ExpenseForm,
+    RejectForm,
+    WerkbriefFilterForm,
+    WerkbriefHoursForm,
+)
+from timesheets.models import Status
+
+CONFIRM_ACTION = {"worker": "submit", "client": "approve"}
+LIST_PAGE_SIZE = 50
+
+
+def _post_only():
+    # Checked after the object is fetched, so a foreign id is a 404 whatever the method.
+    return HttpResponseNotAllowed(["POST"])
+
+
+def _namespace(request) -> str:
+    return request.resolver_match.namespace
+
+
+def _url(request, name: str, *args) -> str:
+    return reverse(f"{_namespace(request)}:{name}", args=args)
+
+
+def _today(request) -> dt.date:
+    return timezone.localdate(timezone=request.agency.tzinfo)
+
+
+def _werkbrief(request, werkbrief_id):
+    if not request.agency.has_module(Module.TIMESHEETS):
+        raise Http404
+    return selectors.werkbrief_get(membership=request.membership, werkbrief_id=werkbrief_id)
+
+
+def _deadline(request, week_start: dt.date):
+    return deadline_info(
+        request.agency,
+        week_start,
+        timezone.now(),
+        for_client=request.membership.role == Role.CLIENT_CONTACT,
+    )
+
+
+# The werkbrief page -------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class DayRow:
+    """One day as the page shows it: the stored day, its form, its buckets and why."""
+
+    day: object
+    form: object | None
+    lines: list
+    why: display.DayExplanation | None
+    problems: list[str] = dataclasses.field(default_factory=list)
+
+
+def _manual_hour_types(wb) -> list:
+    """The hour types of the "clock": only without a CAO scheme on the placement."""
+    if wb.placement.cao_scheme_id is not None:
+        return []
+    return selectors.hour_types_for(agency_id=wb.agency_id)
+
+
+def _bucket_infos(document, hour_types) -> dict:
+    if document is not None:
+        return display.bucket_infos_for_scheme(document)
+    return display.bucket_infos_for_hour_types(hour_types)
+
+
+def _rows(days, forms, day_buckets, infos, explanation) -> list[DayRow]:
+    why = display.day_explanations(explanation)
+    by_date = {form.date: form for form in forms}
+    return [
+        DayRow(
+            day=day,
+            form=by_date.get(day.date),
+            lines=display.bucket_lines(day_buckets.get(day.date, {}), infos),
+            why=why.get(day.date),
+        )
+        for day in days
+    ]
+
+
+def _stored_buckets(wb, days, forms, hour_types) -> dict:
+    """The buckets as saved (what payroll gets), with the engine's explanation per day."""
+    explanation = None
+    if wb.cao_version_id is not None and any(d.start is not None for d in days):
+        explanation = services.werkbrief_explain(wb, days)
+    infos = _bucket_infos(wb.cao_version.document if wb.cao_version else None, hour_types)
+    return {
+        "rows": _rows(days, forms, {d.date: d.buckets for d in days}, infos, explanation),
+        "week_lines": display.bucket_lines(wb.buckets, infos),
+        "worked": wb.worked_minutes,
+        "unravel_error": display.unravel_error_text(wb.unravel_error),
+    }
+
+
+def _typed_buckets(wb, days, form, hour_types, *, problems: bool) -> dict:
+    """The buckets of the hours as typed in a bound form, unravelled without saving; a day with
+    an error counts as empty and, with ``problems``, its errors are listed beside its buckets
+    (the preview replaces only those, not the fields)."""
+    valid = [day for day in form.days if not day.errors]
+    preview = services.werkbrief_preview(werkbrief=wb, days=[day.day_input() for day in valid])
+    document = preview.cao_version.document if preview.cao_version else None
+    infos = _bucket_infos(document, hour_types)
+    rows = _rows(days, form.days, preview.day_buckets, infos, preview.explanation)
+    if problems:
+        for row in rows:
+            row.problems = [str(e) for errors in row.form.errors.values() for e in errors]
+            for (date, _field), messages_ in preview.errors.items():
+                if date == row.day.date:
+                    row.problems += [str(message) for message in messages_]
+    return {
+        "rows": rows,
+        "week_lines": display.bucket_lines(preview.buckets, infos),
+        "worked": preview.worked_minutes,
+        "unravel_error": display.unravel_error_text(preview.unravel_error),
+    }
+
+
+def _werkbrief_context(request, wb, *, hours_form=None, **forms) -> dict:
+    membership = request.membership
+    wb = selectors.werkbrief_with_details(wb)
+    days = list(wb.days.all())
+    can_edit = services.can_edit_hours(wb, membership)
+    actions = services.allowed_actions(wb, membership)
+    hour_types = _manual_hour_types(wb)
+    if can_edit and hours_form is None:
+        hours_form = WerkbriefHoursForm(werkbrief=wb, days=days, hour_types=hour_types)
+    elif not can_edit:
+        hours_form = None
+    if hours_form is not None and hours_form.is_bound:
+        buckets = _typed_buckets(wb, days, hours_form, hour_types, problems=False)
+    else:
+        buckets = _stored_buckets(wb, days, hours_form.days if hours_form else [], hour_types)
+    namespace = _namespace(request)
+    expenses = list(wb.expenses.all())
+    expense_types = []
+    if can_edit and request.agency.has_module(Module.EXPENSES):
+        expense_types = selectors.expense_types_for(agency_id=wb.agency_id)
+    expense_form = forms.get("expense_form")
+    if expense_form is None and expense_types:
+        expense_form = ExpenseForm(werkbrief=wb, expense_types=expense_types, days=days)
+    done = wb.status in selectors.DONE
+    return {
+        "wb": wb,
+        "namespace": namespace,
+        **buckets,
+        "hours_form": hours_form,
+        "can_edit": can_edit,
+        "actions": actions,
+        "confirm_action": CONFIRM_ACTION[namespace],
+        "has_scheme": wb.placement.cao_scheme_id is not None,
+        "absence_minutes": sum(d.absence_minutes for d in days),
+        "deadline": _deadline(request, wb.week_start),
+        "by_client": wb.placement.hours_entered_by == HoursEnteredBy.CLIENT,
+        "expenses": expenses,
+        "expenses_total": sum((e.amount for e in expenses), Decimal("0")),
+        "expense_form": expense_form,
+        "comments": list(wb.comments.all()),
+        "comment_form": forms.get("comment_form") or CommentForm(),
+        "reject_form": forms.get("reject_form") or RejectForm(initial={"version": wb.version}),
+        "correction_form": (forms.get("correction_form") or CorrectionForm()) if done else None,
+        "corrections": list(wb.correction_requests.all()) if done else [],
+        "transitions": list(wb.transitions.all()),
+        "changes": [
+            (change, display.change_field_label(change.field))
+            for change in wb.changes.select_related("actor")
+        ],
+        "for_client": namespace == "client",
+    }
+
+
+def _render_werkbrief(request, wb, **forms):
+    return render(request, "timesheets/werkbrief.html", _werkbrief_context(request, wb, **forms))
+
+
+def _same_as_saved(wb, form: WerkbriefHoursForm) -> bool:
+    """Whether the typed hours equal what is stored: a second click on the same button."""
+
+    def minute(value):
+        return None if value is None else value.hour * 60 + value.minute
+
+    def key(start, end, break_minutes, total, absence, absence_minutes, note, manual):
+        return (
+            start,
+            None if end is None else end % (24 * 60),
+            break_minutes,
+            total or 0,
+            absence,
+            absence_minutes,
+            note.strip(),
+            {k: v for k, v in manual.items() if v},
+        )
+
+    times = wb.placement.time_entry == TimeEntry.TIMES
+    stored = {
+        d.date: key(
+            minute(d.start),
+            minute(d.end),
+            d.break_minutes,
+            0 if times else d.worked_minutes,
+            d.absence,
+            d.absence_minutes,
+            d.note,
+            {m.hour_type_id: m.minutes for m in d.manual_hours.all()},
+        )
+        for d in wb.days.prefetch_related("manual_hours")
+    }
+    typed = {
+        d.date: key(
+            d.start,
+            d.end,
+            d.break_minutes,
+            d.total,
+            d.absence,
+            d.absence_minutes,
+            d.note,
+            d.manual,
+        )
+        for d in form.day_inputs()
+    }
+    return all(stored.get(date) == value for date, value in typed.items())
+
+
+def werkbrief_page(request, werkbrief_id):
+    """GET shows the werkbrief; POST saves the hours ("Opslaan"), or saves and goes on to the
+    confirmation of "Opslaan en accorderen"."""
+    wb = _werkbrief(request, werkbrief_id)
+    if request.method != "POST":
+        return _render_werkbrief(request, wb)
+    confirm = request.POST.get("action") == CONFIRM_ACTION[_namespace(request)]
+    wb = selectors.werkbrief_with_details(wb)
+    if not services.can_edit_hours(wb, request.membership):
+        messages.error(
+            request,
+            _("You cannot change the hours of this werkbrief: it is %(status)s.")
+            % {"status": wb.get_status_display().lower()},
+        )
+        return redirect(_url(request, "werkbrief", wb.pk))
+    form = WerkbriefHoursForm(
+        request.POST,
+        werkbrief=wb,
+        days=list(wb.days.all()),
+        hour_types=_manual_hour_types(wb),
+        submitting=confirm,
+    )
+    if not form.is_valid():
+        return _render_werkbrief(request, wb, hours_form=form)
+    try:
+        wb = services.werkbrief_save_hours(
+            werkbrief=wb,
+            membership=request.membership,
+            version=form.seen_version,
+            days=form.day_inputs(),
+        )
+    except services.HoursInvalid as error:
+        form.add_service_errors(error.errors)
+        return _render_werkbrief(request, wb, hours_form=form)
+    except services.ConcurrentChange as error:
+        if not _same_as_saved(error.werkbrief, form):
+            messages.error(request, error.message)
+            return _render_werkbrief(request, error.werkbrief)
+        wb = error.werkbrief  # the same hours again: a double click, already saved
+    except services.TransitionNotAllowed as error:
+        messages.error(request, error.message)
+        return redirect(_url(request, "werkbrief", wb.pk))
+    if confirm:
+        return redirect(_url(request, "werkbrief_" + CONFIRM_ACTION[_namespace(request)], wb.pk))
+    messages.success(request, _("Your hours are saved. They are not submitted yet."))
+    return redirect(_url(request, "werkbrief", wb.pk))
+
+
+def werkbrief_preview(request, werkbrief_id):
+    """The buckets of the hours as typed, unravelled without saving (HTMX, while typing)."""
+    wb = selectors.werkbrief_with_details(_werkbrief(request, werkbrief_id))
+    if request.method != "POST":
+        return _post_only()
+    if not services.can_edit_hours(wb, request.membership):
+        return HttpResponse(status=204)
+    days = list(wb.days.all())
+    hour_types = _manual_hour_types(wb)
+    form = WerkbriefHoursForm(request.POST, werkbrief=wb, days=days, hour_types=hour_types)
+    form.is_valid()
+    context = {
+        "wb": wb,
+        "oob": True,
+        "has_scheme": wb.placement.cao_scheme_id is not None,
+        **_typed_buckets(wb, days, form, hour_types, problems=True),
+    }
+    return render(request, "timesheets/werkbrief.html#preview", context)
+
+
+def werkbrief_confirm(request, werkbrief_id):
+    """The confirmation of "Opslaan en accorderen": the week's totals, then submit (worker) or
+    approve (client). A second identical POST finds the new version and says it is done."""
+    wb = _werkbrief(request, werkbrief_id)
+    action = CONFIRM_ACTION[_namespace(request)]
+    if request.method == "POST":
+        return _confirm_post(request, wb, action)
+    wb = selectors.werkbrief_with_details(wb)
+    if action not in services.allowed_actions(wb, request.membership):
+        messages.error(
+            request,
+            _("This werkbrief cannot be %(done)s now: it is %(status)s.")
+            % {"done": _done_word(action), "status": wb.get_status_display().lower()},
+        )
+        return redirect(_url(request, "werkbrief", wb.pk))
+    context = _werkbrief_context(request, wb)
+    context["action"] = action
+    return render(request, "timesheets/werkbrief_confirm.html", context)
+
+
+def _done_word(action: str) -> str:
+    return _("submitted") if action == "submit" else _("approved")
+
+
+def _confirm_post(request, wb, action):
+    try:
+        version = int(request.POST.get("version", ""))
+    except ValueError:
+        version = 0
+    try:
+        wb = services.werkbrief_transition(
+            werkbrief=wb, membership=request.membership, action=action, version=version
+        )
+    except services.ConcurrentChange as error:
+        current = error.werkbrief
+        if current.status == services.TRANSITIONS[action].target:
+            messages.info(
+                request,
+                _("This werkbrief is already %(done)s; there is nothing more to do.")
+                % {"done": _done_word(action)},
+            )
+        else:
+            messages.error(request, error.message)
+        return redirect(_url(request, "werkbrief", wb.pk))
+    except services.TransitionNotAllowed as error:
+        messages.error(request, error.message)
+        return redirect(_url(request, "werkbrief", wb.pk))
+    if action == "submit":
+        messages.success(
+            request,
+            _("Your hours of week %(week)s are submitted. The client checks and approves them.")
+            % {"week": wb.iso_year_week[1]},
+        )
+        return redirect(_url(request, "werkbrief", wb.pk))
+    messages.success(
+        request,
+        _("The hours of %(worker)s for week %(week)s are approved.")
+        % {"worker": wb.placement.worker.full_name, "week": wb.iso_year_week[1]},
+    )
+    return redirect(_url(request, "dashboard"))
+
+
+def werkbrief_reject(request, werkbrief_id):
+    wb = _werkbrief(request, werkbrief_id)
+    if request.method != "POST":
+        return _post_only()
+    form = RejectForm(request.POST)
+    if not form.is_valid():
+        return _render_werkbrief(request, wb, reject_form=form)
+    try:
+        wb = services.werkbrief_reject(
+            werkbrief=wb,
+            membership=request.membership,
+            version=form.cleaned_data["version"],
+            reason=form.cleaned_data["reason"],
+        )
+    except services.ConcurrentChange as error:
+        if error.werkbrief.status == Status.AFGEWEZEN:
+            messages.info(request, _("This werkbrief is already rejected."))
+        else:
+            messages.error(request, error.message)
+        return redirect(_url(request, "werkbrief", wb.pk))
+    except services.TransitionNotAllowed as error:
+        messages.error(request, error.message)
+        return redirect(_url(request, "werkbrief", wb.pk))
+    messages.success(
+        request,
+        _("The werkbrief is rejected. %(worker)s gets your reason by e-mail.")
+        % {"worker": wb.placement.worker.full_name},
+    )
+    return redirect(_url(request, "dashboard"))
+
+
+# Expenses ----------------------------------------------------------------------------------------
+
+
+def expense_add(request, werkbrief_id):
+    wb = selectors.werkbrief_with_details(_werkbrief(request, werkbrief_id))
+    if not request.agency.has_module(Module.EXPENSES):
+        raise Http404
+    if request.method != "POST":
+        return _post_only()
+    form = ExpenseForm(
+        request.POST,
+        request.FILES,
+        werkbrief=wb,
+        expense_types=selectors.expense_types_for(agency_id=wb.agency_id),
+        days=list(wb.days.all()),
+    )
+    if not form.is_valid():
+        return _render_werkbrief(request, wb, expense_form=form)
+    data = form.cleaned_data
+    try:
+        services.expense_add(
+            werkbrief=wb,
+            membership=request.membership,
+            version=data["version"],
+            expense_type=data["expense_type"],
+            date=data["date"],
+            amount=data.get("amount"),
+            kilometres=data.get("kilometres"),
+            description=data.get("description") or "",
+            receipt=data.get("receipt"),
+            receipt_kind=form.receipt_kind,
+        )
+    except services.WerkbriefError as error:
+        messages.error(request, error.message)
+        return _render_werkbrief(request, wb, expense_form=form)
+    messages.success(request, _("The expense is added."))
+    return redirect(_url(request, "werkbrief", wb.pk) + "#expenses")
+
+
+def expense_remove(request, expense_id):
+    expense = selectors.expense_get(membership=request.membership, expense_id=expense_id)
+    wb = expense.werkbrief
+    if request.method != "POST":
+        return _post_only()
+    try:
+        version = int(request.POST.get("version", ""))
+    except ValueError:
+        version = 0
+    try:
+        services.expense_remove(expense=expense, membership=request.membership, version=version)
+    except services.WerkbriefError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The expense is removed."))
+    return redirect(_url(request, "werkbrief", wb.pk) + "#expenses")
+
+
+def expense_receipt(request, expense_id):
+    """A receipt, only for who may see its werkbrief (files are never served by URL)."""
+    expense = selectors.expense_get(membership=request.membership, expense_id=expense_id)
+    if not expense.receipt:
+        raise Http404
+    response = FileResponse(
+        expense.receipt.open("rb"),
+        as_attachment=True,
+        filename=expense.receipt_name or "receipt",
+        content_type=expense.receipt_content_type or "application/octet-stream",
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# Comments and corrections ------------------------------------------------------------------------
+
+
+def werkbrief_comment(request, werkbrief_id):
+    wb = _werkbrief(request, werkbrief_id)
+    if request.method != "POST":
+        return _post_only()
+    form = CommentForm(request.POST)
+    if not form.is_valid():
+        return _render_werkbrief(request, wb, comment_form=form)
+    services.werkbrief_comment_add(
+        werkbrief=wb, membership=request.membership, text=form.cleaned_data["text"]
+    )
+    messages.success(request, _("Your comment is placed."))
+    return redirect(_url(request, "werkbrief", wb.pk) + "#comments")
+
+
+def werkbrief_correction(request, werkbrief_id):
+    wb = _werkbrief(request, werkbrief_id)
+    if request.method != "POST":
+        return _post_only()
+    form = CorrectionForm(request.POST)
+    if not form.is_valid():
+        return _render_werkbrief(request, wb, correction_form=form)
+    try:
+        services.correction_request_create(
+            werkbrief=wb, membership=request.membership, message=form.cleaned_data["message"]
+        )
+    except services.WerkbriefError as error:
+        form.add_error("message", str(error.message))
+        return _render_werkbrief(request, wb, correction_form=form)
+    messages.success(
+        request, _("Your correction request is sent to %(agency)s.") % {"agency": request.agency}
+    )
+    return redirect(_url(request, "werkbrief", wb.pk) + "#corrections")
+
+
+# Home pages and lists ----------------------------------------------------------------------------
+
+
+@role_required(Role.FLEXWORKER)
+def worker_home(request):
+    """The worker's dashboard: the werkbrief to fill (last week by default), the other open
+    weeks (the manuals' blue bar), the actions waiting and the deadline."""
+    membership = request.membership
+    today = _today(request)
+    context = {
+        "placements": placements_current(membership=membership, on=today),
+        "home": None,
+        "timesheets": request.agency.has_module(Module.TIMESHEETS),
+    }
+    if context["timesheets"]:
+        home = selectors.worker_home(membership=membership, today=today)
+        context["home"] = home
+        context["waiting"] = [home.current, *home.other_open] if home.current else []
+        if home.current is not None:
+            context["deadline"] = _deadline(request, home.current.week_start)
+    return render(request, "timesheets/worker_home.html", context)
+
+
+@role_required(Role.FLEXWORKER)
+def worker_werkbrieven(request):
+    """The declaration status overview: everything open, and what was approved lately."""
+    if not request.agency.has_module(Module.TIMESHEETS):
+        raise Http404
+    today = _today(request)
+    werkbrieven = selectors.worker_status_overview(
+        membership=request.membership,
+        today=today,
+        visible_days=request.agency.approved_visible_days,
+    )
+    form = WerkbriefFilterForm(request.GET or None)
+    werkbrieven = form.filter(werkbrieven, today=today)
+    return render(
+        request,
+        "timesheets/werkbrief_list.html",
+        {"werkbrieven": list(werkbrieven), "filter_form": form, "page": None},
+    )
+
+
+@role_required(Role.CLIENT_CONTACT)
+def client_home(request):
+    """The client's dashboard: the menu counts and the werkbriefjes waiting for approval."""
+    membership = request.membership
+    contact = client_contact_for(membership=membership)
+    today = _today(request)
+    context = {
+        "contact": contact,
+        "counts": client_menu_counts(contact=contact, today=today),
+        "timesheets": request.agency.has_module(Module.TIMESHEETS),
+    }
+    if context["timesheets"]:
+        context["werkbrief_counts"] = selectors.client_counts(membership=membership)
+        awaiting = list(selectors.client_awaiting(membership=membership))
+        now = timezone.now()
+        context["awaiting"] = [
+            (wb, deadline_info(request.agency, wb.week_start, now, for_client=True))
+            for wb in awaiting
+        ]
+        # The next cut-off: last week's until it passes, then this week's.
+        week = week_start_of(today) - dt.timedelta(days=7)
+        deadline = deadline_info(request.agency, week, now, for_client=True)
+        if deadline.passed:
+            week += dt.timedelta(days=7)
+            deadline = deadline_info(request.agency, week, now, for_client=True)
+        context["deadline"] = deadline
+        context["deadline_week"] = week.isocalendar()[1]
+    return render(request, "timesheets/client_home.html", context)
+
+
+@role_required(Role.CLIENT_CONTACT)
+def client_werkbrieven(request):
+    """All werkbriefjes of the contact's departments, by status and period, a page at a time."""
+    if not request.agency.has_module(Module.TIMESHEETS):
+        raise Http404
+    form = WerkbriefFilterForm(request.GET or None)
+    werkbrieven = form.filter(
+        selectors.werkbrieven_visible_to(membership=request.membership).order_by(
+            "-week_start", "placement__department__name", "placement__worker__last_name"
+        ),
+        today=_today(request),
+    )
+    page = Paginator(werkbrieven, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "timesheets/werkbrief_list.html",
+        {"werkbrieven": page.object_list, "filter_form": form, "page": page},
+    )
+
+
+# Each screen for the role(s) that use it ---------------------------------------------------------
+
+_worker = role_required(Role.FLEXWORKER)
+_client = role_required(Role.CLIENT_CONTACT)
+
+
+worker_werkbrief = _worker(werkbrief_page)
+worker_werkbrief_preview = _worker(werkbrief_preview)
+worker_werkbrief_submit = _worker(werkbrief_confirm)
+worker_expense_add = _worker(expense_add)
+worker_expense_remove = _worker(expense_remove)
+worker_expense_receipt = _worker(expense_receipt)
+worker_werkbrief_comment = _worker(werkbrief_comment)
+worker_werkbrief_correction = _worker(werkbrief_correction)
+
+client_werkbrief = _client(werkbrief_page)
+client_werkbrief_preview = _client(werkbrief_preview)
+client_werkbrief_approve = _client(werkbrief_confirm)
+client_werkbrief_reject = _client(werkbrief_reject)
+client_expense_add = _client(expense_add)
+client_expense_remove = _client(expense_remove)
+client_expense_receipt = _client(expense_receipt)
+client_werkbrief_comment = _client(werkbrief_comment)
+client_werkbrief_correction = _client(werkbrief_correction)
