@@ -918,10 +918,8 @@ def totp_device_start(*, user: User) -> TOTPDevice:
     return TOTPDevice.objects.create(user=user, name="authenticator-app", confirmed=False)
 
 
-def totp_device_confirm(
-    *, agency: Agency, user: User, device: TOTPDevice, token: str, client=None
-) -> TOTPDevice:
-    """The first code from the app proves it was set up; raises AccountError."""
+def otp_device_confirm(*, agency: Agency, user: User, device, token: str, client=None):
+    """The first code from a new device (app or SMS) proves it works; raises AccountError."""
     if device.user_id != user.pk or device.confirmed:
         raise AccountError(_("Start the set-up again."), code="stale")
     device = otp_token_verify(agency=agency, user=user, device=device, token=token, client=client)
@@ -972,18 +970,6 @@ def sms_device_code_send(*, agency: Agency, user: User, device: SmsDevice) -> No
             code="sms_failed",
         ) from None
     device.save(update_fields=["token", "valid_until"])
-
-
-def sms_device_confirm(
-    *, agency: Agency, user: User, device: SmsDevice, token: str, client=None
-) -> SmsDevice:
-    if device.user_id != user.pk or device.confirmed:
-        raise AccountError(_("Start the set-up again."), code="stale")
-    device = otp_token_verify(agency=agency, user=user, device=device, token=token, client=client)
-    device.confirmed = True
-    device.save(update_fields=["confirmed"])
-    _otp_device_added(agency=agency, user=user, device=device, client=client)
-    return device
 
 
 @transaction.atomic

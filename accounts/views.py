@@ -445,7 +445,7 @@ def two_factor_setup_app(request):
     form = TwoFactorCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            device = services.totp_device_confirm(
+            device = services.otp_device_confirm(
                 agency=request.agency,
                 user=request.user,
                 device=device,
@@ -514,7 +514,7 @@ def two_factor_setup_sms(request):
             return redirect(_with_next("two_factor_setup_sms", next_url))
         if action == "verify" and device is not None and code_form.is_valid():
             try:
-                device = services.sms_device_confirm(
+                device = services.otp_device_confirm(
                     agency=request.agency,
                     user=request.user,
                     device=device,
