@@ -107,10 +107,12 @@ def worker_home(*, membership: Membership, today: dt.date) -> WorkerHome:
     return WorkerHome(current, [w for w in open_sheets if w != current])
 
 
-def client_awaiting(*, membership: Membership) -> QuerySet[Werkbrief]:
-    """Werkbriefjes that wait for this contact: submitted ones, and the ones the client fills."""
+def client_awaiting(*, membership: Membership, today: dt.date) -> QuerySet[Werkbrief]:
+    """Werkbriefjes that wait for this contact: submitted ones, and the ones the client fills
+    (weeks that have begun; next week's cannot be filled yet)."""
     return (
         _base(membership)
+        .filter(week_start__lte=today)
         .filter(
             Q(status=Status.INGEDIEND)
             | Q(

@@ -577,7 +577,7 @@ def client_home(request):
     }
     if context["timesheets"]:
         context["werkbrief_counts"] = selectors.client_counts(membership=membership)
-        awaiting = list(selectors.client_awaiting(membership=membership))
+        awaiting = list(selectors.client_awaiting(membership=membership, today=today))
         now = timezone.now()
         context["awaiting"] = [
             (wb, deadline_info(request.agency, wb.week_start, now, for_client=True))

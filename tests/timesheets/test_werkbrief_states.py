@@ -215,3 +215,20 @@ def test_bulk_close_moves_the_approved_and_reports_the_rest(tenant_a, werkbrief,
         )
     assert moved == 1
     assert [r[0].pk for r in refused] == [older.pk]
+
+
+def test_a_client_does_not_see_next_weeks_werkbrief_as_waiting(tenant_a, last_week):
+    from timesheets import selectors
+
+    with tenant_a.scope():
+        tenant_a.placement.hours_entered_by = HoursEnteredBy.CLIENT
+        tenant_a.placement.save()
+        this_week = last_week + dt.timedelta(days=7)
+        next_week = this_week + dt.timedelta(days=7)
+        for week in (last_week, this_week, next_week):
+            services.werkbrief_ensure(placement=tenant_a.placement, week_start=week)
+        waiting = selectors.client_awaiting(
+            membership=tenant_a.contact.membership, today=this_week + dt.timedelta(days=2)
+        )
+        weeks = [wb.week_start for wb in waiting]
+    assert weeks == [last_week, this_week]
