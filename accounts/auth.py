@@ -33,6 +33,8 @@ def signed_in(request, user) -> None:
     """Right after django.contrib.auth.login on an agency's subdomain."""
     agency = getattr(request, "agency", None)
     if agency is None:
+        # The platform admin: superusers always give a second factor; no remembered devices.
+        request.session[TWO_FACTOR_STATE_KEY] = TWO_FACTOR_PENDING
         return
     now = int(time.time())
     request.session[SESSION_STARTED_KEY] = now
@@ -81,6 +83,8 @@ def verified(request, device) -> None:
 
 def remember_device(request, response, device) -> None:
     """Set the signed, HttpOnly cookie that skips the code on this browser for 30 days."""
+    if getattr(request, "agency", None) is None:
+        return  # never on the platform domain
     value = services.trusted_device_remember(
         agency=request.agency,
         user=request.user,

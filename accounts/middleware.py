@@ -151,7 +151,7 @@ class TwoFactorMiddleware:
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         agency = getattr(request, "agency", None)
-        if agency is None or not request.user.is_authenticated or request.user.is_verified():
+        if not request.user.is_authenticated or request.user.is_verified():
             return None
         match = request.resolver_match
         if match is not None and match.url_name in self.OPEN_URL_NAMES:

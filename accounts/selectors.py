@@ -229,8 +229,11 @@ def mobile_number_on_file(*, membership: Membership) -> str:
 # Two-factor authentication ----------------------------------------------------------------------
 
 
-def two_factor_required(*, agency: Agency, memberships: list[Membership]) -> bool:
-    """Whether one of the person's roles at this agency must use a second factor."""
+def two_factor_required(*, agency: Agency | None, memberships: list[Membership]) -> bool:
+    """Whether one of the person's roles at this agency must use a second factor. On the
+    platform domain (no agency) only superusers sign in, and they always need one."""
+    if agency is None:
+        return True
     return any(agency.requires_two_factor(m.role) for m in memberships)
 
 

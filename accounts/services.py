@@ -3,6 +3,7 @@ factors, sessions and "my details". Keyword-only, named <thing>_<verb>."""
 
 import datetime as dt
 import functools
+import logging
 import re
 import secrets
 from dataclasses import dataclass
@@ -53,6 +54,8 @@ from notifications.services import mail_send
 from notifications.sms import SmsError, send_sms
 
 LANGUAGE_CODES = {code for code, _name in settings.LANGUAGES}
+
+logger = logging.getLogger(__name__)
 
 
 def user_set_language(*, user: User, language: str) -> None:
@@ -187,7 +190,7 @@ class ClientInfo:
 
 def account_event_record(
     *,
-    agency: Agency,
+    agency: Agency | None,
     kind: str,
     user: User | None = None,
     actor: User | None = None,
@@ -195,6 +198,10 @@ def account_event_record(
     **data,
 ) -> AccountEvent:
     client = client or ClientInfo()
+    if agency is None:
+        # The platform domain (superusers) has no agency to file the event under.
+        logger.info("platform account event %s for %s", kind, getattr(user, "pk", None))
+        return None
     return AccountEvent.objects.create(
         agency=agency,
         kind=kind,

@@ -30,6 +30,14 @@ client_urlpatterns = [
     path("details/edit/", views.client_details_edit, name="details_edit"),
 ]
 
+TWO_FACTOR_URL_NAMES = {
+    "two_factor_verify",
+    "two_factor_setup",
+    "two_factor_setup_app",
+    "two_factor_setup_sms",
+    "two_factor_backup_codes",
+}
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("role/", views.switch_role, name="switch_role"),

@@ -462,7 +462,8 @@ def two_factor_setup_app(request):
             if form.cleaned_data["remember"]:
                 auth.remember_device(request, response, device)
             return response
-    url = totp_config_url(device, issuer=request.agency.name)
+    issuer = request.agency.name if request.agency is not None else "Flexportal"
+    url = totp_config_url(device, issuer=issuer)
     qr_svg = qrcode.make(url, image_factory=qrcode.image.svg.SvgPathImage, box_size=8, border=2)
     return render(
         request,
@@ -483,6 +484,9 @@ def two_factor_setup_sms(request):
     next_url = _safe_next(request)
     if not _may_manage_second_factor(request):
         return redirect(_with_next("two_factor_verify", next_url))
+    if request.agency is None:
+        # Platform operators use an authenticator app: SMS texts are sent in an agency's name.
+        return redirect(_with_next("two_factor_setup_app", next_url))
     device_id = request.session.get("flexportal_sms_setup")
     device = SmsDevice.objects.filter(pk=device_id, user=request.user, confirmed=False).first()
     action = request.POST.get("action")

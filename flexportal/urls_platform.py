@@ -8,6 +8,8 @@ from flexportal.admin_sites import platform_site
 
 urlpatterns = [
     path("", views.platform_home, name="home"),
+    # Superusers give a second factor too (an authenticator app), through the same pages.
+    *[p for p in accounts_urls.urlpatterns if p.name in accounts_urls.TWO_FACTOR_URL_NAMES],
     path("language/", accounts_urls.views.set_language, name="set_language"),
     path("accounts/", include("allauth.urls")),
     path("admin/", platform_site.urls),
