@@ -50,7 +50,8 @@ def test_closing_an_unapproved_werkbrief_is_refused_with_a_message(tenant_a, wer
     )
     werkbrief.refresh_from_db()
     assert werkbrief.status == Status.RAPPORTEER
-    assert any("cannot" in str(m) for m in response.context["messages"])
+    warnings = [m for m in response.context["messages"] if m.level_tag == "warning"]
+    assert len(warnings) == 1 and str(werkbrief) in str(warnings[0])
 
 
 def test_the_list_filters_by_status_and_week(tenant_a, werkbrief):
