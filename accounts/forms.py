@@ -15,7 +15,8 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import ClientContact, FlexworkerProfile, PayrollTaxCredit
 from accounts.selectors import user_can_log_in_at
-from accounts.validators import normalise_iban, normalise_mobile_number, validate_upload
+from accounts.validators import normalise_iban, normalise_mobile_number
+from flexportal.uploads import DOCUMENT_KINDS, IMAGE_KINDS, validate_upload
 
 
 class LoginForm(AllauthLoginForm):
@@ -308,17 +309,17 @@ class IbanChangeForm(CurrentPasswordForm):
 class UploadForm(forms.Form):
     """One file, checked for size and for what it really is (not what its name says)."""
 
-    kinds: tuple[str, ...] = ()
+    kinds: tuple = ()
     file = forms.FileField(label=_("File"))
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        self.kind = validate_upload(upload, kinds=self.kinds)
+        self.kind = validate_upload(upload, kinds=self.kinds).code
         return upload
 
 
 class IdDocumentForm(UploadForm):
-    kinds = ("pdf", "jpg", "png")
+    kinds = DOCUMENT_KINDS
     file = forms.FileField(
         label=_("ID document"),
         help_text=_("A PDF, JPEG or PNG of your passport or ID card, at most 5 MB."),
@@ -327,7 +328,7 @@ class IdDocumentForm(UploadForm):
 
 
 class PhotoForm(UploadForm):
-    kinds = ("jpg", "png")
+    kinds = IMAGE_KINDS
     file = forms.FileField(
         label=_("Profile photo"),
         help_text=_("A JPEG or PNG, at most 5 MB."),

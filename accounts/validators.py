@@ -104,61 +104,6 @@ class AgencyPasswordPolicyValidator:
         }
 
 
-# Uploads ----------------------------------------------------------------------------------------
-
-MAX_UPLOAD_BYTES = 5 * 1024 * 1024
-
-# What a file is, from its first bytes (never from its name or the browser's content type).
-FILE_SIGNATURES = {
-    "pdf": (b"%PDF-",),
-    "png": (b"\x89PNG\r\n\x1a\n",),
-    "jpg": (b"\xff\xd8\xff",),
-}
-CONTENT_TYPES = {"pdf": "application/pdf", "png": "image/png", "jpg": "image/jpeg"}
-KIND_LABELS = {"pdf": "PDF", "png": "PNG", "jpg": "JPEG"}
-
-
-def sniff_file_kind(upload) -> str | None:
-    """'pdf', 'png' or 'jpg' judged by the file's magic bytes; None for anything else."""
-    upload.seek(0)
-    head = upload.read(16)
-    upload.seek(0)
-    for kind, signatures in FILE_SIGNATURES.items():
-        if any(head.startswith(signature) for signature in signatures):
-            return kind
-    return None
-
-
-def validate_upload(upload, *, kinds: tuple[str, ...], max_bytes: int = MAX_UPLOAD_BYTES) -> str:
-    """Check size and real type; return the kind. Raises ValidationError with a clear message."""
-    if upload.size > max_bytes:
-        raise ValidationError(
-            _(
-                "This file is %(size)s; the limit is %(limit)s. "
-                "Choose a smaller file or scan it again."
-            )
-            % {"size": _megabytes(upload.size), "limit": _megabytes(max_bytes)},
-            code="file_too_large",
-        )
-    kind = sniff_file_kind(upload)
-    if kind not in kinds:
-        raise ValidationError(
-            _(
-                "This file is not a real %(kinds)s file, whatever its name says. "
-                "Choose another file."
-            )
-            % {"kinds": " / ".join(KIND_LABELS[k] for k in kinds)},
-            code="file_wrong_type",
-        )
-    return kind
-
-
-def _megabytes(size: int) -> str:
-    from django.template.defaultfilters import filesizeformat
-
-    return filesizeformat(size)
-
-
 def mask_mobile_number(number: str) -> str:
     """+31612345678 -> +316•••••678: enough to recognise, not enough to read off."""
     if len(number) < 8:

@@ -58,7 +58,8 @@ from accounts.selectors import (
     two_factor_lock_until,
     two_factor_required,
 )
-from accounts.validators import CONTENT_TYPES, mask_mobile_number
+from accounts.validators import mask_mobile_number
+from flexportal.uploads import content_type_for
 
 HOME_BY_ROLE = {
     Role.FLEXWORKER: "worker:dashboard",
@@ -170,7 +171,7 @@ def private_file_response(field, *, filename: str = "") -> FileResponse:
     kind = _file_kind(field.name)
     response = FileResponse(
         field.open("rb"),
-        content_type=CONTENT_TYPES.get(kind, "application/octet-stream"),
+        content_type=content_type_for(kind),
         as_attachment=kind == "pdf",
         filename=filename or f"file.{kind}",
     )

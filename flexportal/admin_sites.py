@@ -82,9 +82,7 @@ class PlatformSite(admin.AdminSite):
     index_title = _("Agencies")
 
     def has_permission(self, request) -> bool:
-        return (
-            request.user.is_active and request.user.is_superuser and request.user.is_verified()
-        )
+        return request.user.is_active and request.user.is_superuser and request.user.is_verified()
 
     def login(self, request, extra_context=None):
         return _redirect_to_portal_login(request)

@@ -50,15 +50,10 @@ def test_a_file_that_is_too_large_is_refused(tenant_a):
     big = PDF + b"0" * (5 * 1024 * 1024)
     response = _upload(client, "/worker/details/id-document/", "scan.pdf", big)
     assert response.status_code == 200
-    assert (
-        response.context["form"]
-        .errors["file"][0]
-        .startswith(
-            nl(
-                "This file is %(size)s; the limit is %(limit)s. Choose a smaller file or scan it again."
-            )[:8]
-        )
+    expected = nl(
+        "This file is %(size)s; the limit is %(limit)s. Choose a smaller file or scan it again."
     )
+    assert response.context["form"].errors["file"][0].startswith(expected.split("%(size)s")[0])
     with tenant_a.scope():
         tenant_a.worker.refresh_from_db()
     assert not tenant_a.worker.id_document

@@ -272,14 +272,14 @@ def test_a_receipt_is_required_where_the_type_needs_one(tenant_a, werkbrief):
 def test_a_receipt_that_is_not_a_pdf_or_image_is_refused_whatever_its_name(tenant_a, werkbrief):
     fake = SimpleUploadedFile("bon.pdf", b"MZ\x90\x00 an executable")
     form = _expense_form(tenant_a, werkbrief, {"amount": "5"}, fake)
-    assert "PDF, JPEG, PNG" in form.errors["receipt"][0]
+    assert "PDF / JPEG / PNG" in form.errors["receipt"][0]
 
 
 @pytest.mark.django_db
 def test_a_receipt_that_is_too_large_is_refused(tenant_a, werkbrief):
     big = SimpleUploadedFile("bon.png", PNG + b"\0" * werkbrief_forms.RECEIPT_MAX_BYTES)
     form = _expense_form(tenant_a, werkbrief, {"amount": "5"}, big)
-    assert "maximum" in form.errors["receipt"][0]
+    assert "limit" in form.errors["receipt"][0]
 
 
 @pytest.mark.django_db

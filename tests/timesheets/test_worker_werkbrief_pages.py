@@ -448,7 +448,7 @@ def test_a_receipt_of_the_wrong_type_is_refused_at_the_field(tenant_a, werkbrief
     response = _add_expense(worker, werkbrief, parking, receipt=b"GIF89a...", name="bon.gif")
     page = response.content.decode()
     assert response.status_code == 200
-    assert 'id="id_receipt_error"' in page and "PDF, JPEG, PNG" in page
+    assert 'id="id_receipt_error"' in page and "PDF / JPEG / PNG" in page
     assert 'value="7,50"' in page  # what was typed is kept
     assert not Expense.objects.exists()
 
