@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+from django.utils import translation
 
 from accounts.models import HoursEnteredBy
 from timesheets import services
@@ -94,7 +95,8 @@ def test_a_rejection_needs_a_reason(tenant_a, werkbrief):
 def test_an_empty_week_cannot_be_submitted(tenant_a, werkbrief):
     with tenant_a.scope(), pytest.raises(services.TransitionNotAllowed) as raised:
         _act(tenant_a, werkbrief, "worker", "submit")
-    assert "at least one day" in str(raised.value.message)
+    with translation.override("en"):
+        assert "at least one day" in str(raised.value.message)
 
 
 def test_the_second_of_two_people_gets_a_clear_message_not_an_overwrite(tenant_a, werkbrief):
