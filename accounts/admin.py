@@ -75,6 +75,7 @@ class AgencySettingsAdmin(admin.ModelAdmin):
                     "timezone",
                     ("worker_deadline_weekday", "worker_deadline_time"),
                     ("client_deadline_weekday", "client_deadline_time"),
+                    ("ready_notice_weekday", "ready_notice_time"),
                     "worker_reminder_slots",
                     "client_reminder_slots",
                     "approved_visible_days",

@@ -179,10 +179,19 @@ def _language_choices(agency):
 DUTCH_POSTAL_CODE = re.compile(r"^\s*(\d{4})\s*([A-Za-z]{2})\s*$")
 
 
+def _sms_reminders_field():
+    return forms.BooleanField(
+        label=_("Also remind me by text message"),
+        required=False,
+        help_text=_("Reminders always come by e-mail; tick this to get them on your phone too."),
+    )
+
+
 class FlexworkerDetailsForm(forms.ModelForm):
     """What the flexworker changes on "Mijn gegevens" (not e-mail, IBAN or BSN: see there)."""
 
     language = _language_field()
+    sms_reminders = _sms_reminders_field()
 
     class Meta:
         model = FlexworkerProfile
@@ -221,6 +230,7 @@ class FlexworkerDetailsForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["language"].choices = _language_choices(agency)
         self.fields["language"].initial = user.preferred_language
+        self.fields["sms_reminders"].initial = self.instance.membership.sms_reminders
         self.fields["payroll_tax_credit"].choices = PayrollTaxCredit.choices
         self.fields["phone"].required = True
 
@@ -264,6 +274,7 @@ class ClientContactDetailsForm(forms.Form):
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
     )
     language = _language_field()
+    sms_reminders = _sms_reminders_field()
 
     def __init__(self, *args, agency, contact: ClientContact, **kwargs):
         user = contact.membership.user
@@ -275,6 +286,7 @@ class ClientContactDetailsForm(forms.Form):
                 "job_title": contact.job_title,
                 "phone": contact.phone,
                 "language": user.preferred_language,
+                "sms_reminders": contact.membership.sms_reminders,
             },
         )
         super().__init__(*args, **kwargs)

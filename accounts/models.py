@@ -157,6 +157,12 @@ class Agency(models.Model):
         validators=[validate_reminder_slots],
         help_text=_('A list like [{"weekday": 1, "time": "10:00"}]; 0 is Monday.'),
     )
+    # The mail "your werkbrief is ready to fill in": once per worker per week, by default on
+    # Friday 12:00 of the week itself (it falls in the 7 days before the worker's cut-off).
+    ready_notice_weekday = models.PositiveSmallIntegerField(
+        _("werkbrief ready notice: day"), choices=Weekday.choices, default=Weekday.FRIDAY
+    )
+    ready_notice_time = models.TimeField(_("werkbrief ready notice: time"), default=dt.time(12, 0))
     approved_visible_days = models.PositiveSmallIntegerField(
         _("days approved werkbriefjes stay visible"), default=28
     )
@@ -314,6 +320,8 @@ class Membership(TenantModel):
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
     is_active = models.BooleanField(_("active"), default=True)
+    # The person's choice on "my details": reminders by text message as well as by e-mail.
+    sms_reminders = models.BooleanField(_("reminders by text message too"), default=False)
 
     class Meta:
         verbose_name = _("membership")

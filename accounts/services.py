@@ -50,7 +50,7 @@ from accounts.selectors import (
 )
 from accounts.validators import normalise_iban, normalise_mobile_number
 from flexportal.tenancy import scopes_disabled
-from notifications.services import mail_send
+from notifications.services import invitation_record, mail_send, notification_deliver
 from notifications.sms import SmsError, send_sms
 
 LANGUAGE_CODES = {code for code, _name in settings.LANGUAGES}
@@ -280,18 +280,24 @@ def invitation_send(
         role=membership.role,
         resent=bool(superseded),
     )
+    # Through the mail log like every notification; the link with the token exists only in
+    # this one delivery (the log keeps no token), right after commit.
+    notification = invitation_record(
+        agency=agency,
+        membership=membership,
+        invitation=invitation,
+        context={
+            "role": membership.role,
+            "valid_days": agency.invitation_valid_days,
+            "has_account": user.has_usable_password(),
+        },
+    )
     transaction.on_commit(
         functools.partial(
-            mail_send,
+            notification_deliver,
             agency=agency,
-            to_user=user,
-            kind="invitation",
-            context={
-                "role": membership.role,
-                "valid_days": agency.invitation_valid_days,
-                "has_account": user.has_usable_password(),
-            },
-            deep_link_path=invitation_path(token),
+            notification_id=notification.pk,
+            link_path=invitation_path(token),
         )
     )
     invitation.token = token
@@ -535,10 +541,11 @@ def flexworker_details_update(
     Not the e-mail address (confirmed by mail), the IBAN (asks the password), nor the BSN (the
     back office changes it).
     """
-    unknown = set(fields) - set(FLEXWORKER_EDITABLE) - {"language"}
+    unknown = set(fields) - set(FLEXWORKER_EDITABLE) - {"language", "sms_reminders"}
     if unknown:
         raise ValueError(f"Not editable here: {sorted(unknown)}")
     language = fields.pop("language", None)
+    sms_reminders = fields.pop("sms_reminders", None)
     if fields.get("phone"):
         fields["phone"] = normalise_mobile_number(fields["phone"])
     changed = [name for name, value in fields.items() if getattr(profile, name) != value]
@@ -561,6 +568,8 @@ def flexworker_details_update(
         changed.append("language")
     if user_fields:
         user.save(update_fields=user_fields)
+    if _sms_reminders_set(profile.membership, sms_reminders):
+        changed.append("sms_reminders")
     if changed:
         account_event_record(
             agency=profile.membership.agency,
@@ -571,6 +580,15 @@ def flexworker_details_update(
             fields=changed,
         )
     return changed
+
+
+def _sms_reminders_set(membership: Membership, value: bool | None) -> bool:
+    """The person's choice of reminders by text message too; True when it changed."""
+    if value is None or membership.sms_reminders == value:
+        return False
+    membership.sms_reminders = value
+    membership.save(update_fields=["sms_reminders", "updated_at"])
+    return True
 
 
 @transaction.atomic
@@ -584,6 +602,7 @@ def client_contact_details_update(
     job_title: str,
     phone: str,
     language: str,
+    sms_reminders: bool | None = None,
 ) -> list[str]:
     user = contact.membership.user
     changed = []
@@ -603,6 +622,8 @@ def client_contact_details_update(
     contact_fields = [n for n in changed if n in ("job_title", "phone")]
     if contact_fields:
         contact.save(update_fields=[*contact_fields, "updated_at"])
+    if _sms_reminders_set(contact.membership, sms_reminders):
+        changed.append("sms_reminders")
     if changed:
         account_event_record(
             agency=contact.membership.agency,

@@ -714,6 +714,7 @@ def worker_details_edit(request):
             actor=request.user,
             client=_client(request),
             language=form.cleaned_data["language"],
+            sms_reminders=form.cleaned_data["sms_reminders"],
             **data,
         )
         messages.success(request, _("Your details are saved."))

@@ -183,6 +183,14 @@ class AgencyScopedAdmin(AgencyScopedMixin, admin.ModelAdmin):
             raise Http404
         return super().delete_view(request, object_id, extra_context)
 
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # The same for a POST to a read-only admin (Django answers 403 before it looks).
+        from django.contrib.admin.utils import unquote
+
+        if self.get_object(request, unquote(object_id)) is None:
+            raise Http404
+        return super().change_view(request, object_id, form_url, extra_context)
+
     def get_exclude(self, request, obj=None):
         return [*(super().get_exclude(request, obj) or []), "agency"]
 

@@ -40,4 +40,6 @@ def filesystem_broker_options(local_dir: Path) -> dict:
         "processed_folder": str(folders["processed"]),
         "control_folder": str(folders["control"]),
         "store_processed": False,
+        # The default (1 s) hands a worker about two messages a second; mails come in bursts.
+        "polling_interval": 0.1,
     }

@@ -9,6 +9,7 @@ import secrets
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -143,7 +144,11 @@ if REDIS_URL:
         }
     }
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS: dict = {"visibility_timeout": 3600}
+    CELERY_BROKER_TRANSPORT_OPTIONS: dict = {
+        "visibility_timeout": 3600,
+        # Several deployments (or test runs) can share one Redis database, each with its keys.
+        "global_keyprefix": env_str("CELERY_KEY_PREFIX", ""),
+    }
 else:
     # The database cache is shared by every process, so rate limits hold across workers.
     CACHES = {
@@ -159,8 +164,10 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+CELERY_TASK_EAGER_PROPAGATES = TESTING  # a failing task fails the test that ran it
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = "Europe/Amsterdam"
+CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", "celery")
 CELERY_BEAT_SCHEDULE_FILENAME = str(LOCAL_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "clear-expired-sessions": {
@@ -172,7 +179,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "timesheets.tasks.generate_werkbrieven",
         "schedule": 3600.0,
     },
+    # Reminders and other scheduled mails: each agency's due slots, at the start of every minute.
+    "notifications-tick": {
+        "task": "notifications.tasks.tick",
+        "schedule": env_int("NOTIFICATION_TICK_SECONDS", 0, minimum=0) or crontab(),
+    },
 }
+# The mail log (notifications.services): a worker's claim on a message it is sending lasts
+# this long; a message no worker took is handed out again after this long (then doubling).
+NOTIFICATION_LEASE_SECONDS = env_int("NOTIFICATION_LEASE_SECONDS", 120, minimum=1)
+NOTIFICATION_RETRY_AFTER_SECONDS = env_int("NOTIFICATION_RETRY_AFTER_SECONDS", 120, minimum=1)
 
 # Sessions in the database: web processes keep no state of their own.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
@@ -275,6 +291,7 @@ FIELD_ENCRYPTION_KEYS = [k for k in (env_str("FIELD_ENCRYPTION_KEYS") or "").spl
 # Mail: SMTP when EMAIL_URL is set, otherwise the console plus one .eml file per message.
 EMAIL_URL = env_url("EMAIL_URL", schemes=("smtp", "smtps"))
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Flexportal <noreply@flexportal.local>")
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT_SECONDS", 30, minimum=1)  # below the notification lease
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 if EMAIL_URL:
     _mail = environ.Env.email_url_config(EMAIL_URL)

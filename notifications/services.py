@@ -1,36 +1,83 @@
-"""Sending mail: the one path every message of the portal takes.
+"""Sending mail and text messages: the one path every message of the portal takes.
 
 ``mail_send`` renders ``templates/notifications/<kind>.subject.txt``, ``<kind>.txt`` and
 ``<kind>.html`` in the recipient's language (within the agency's languages), with the agency's
-branding and an absolute link to ``agency.base_url() + deep_link_path``. Callers that send from
-inside a transaction wrap it in ``transaction.on_commit``.
+branding and an absolute link to ``agency.base_url() + deep_link_path``. ``sms_send`` does the
+same with ``<kind>.sms.txt``. Callers that send from inside a transaction wrap it in
+``transaction.on_commit``.
+
+The portal's notifications (werkbrief ready, reminders, approval ready, rejection, correction
+request, invitation) go through the mail log (notifications.models.Notification):
+
+1. **Reserve**: a row per recipient and channel is inserted under the unique key (agency,
+   recipient, kind, week, slot, channel) with ON CONFLICT DO NOTHING. Two ticks, a redelivered
+   task or two workers racing insert it once; only rows still pending are handed to a worker.
+2. **Deliver** (``notification_deliver``): a conditional UPDATE claims the row (pending, or
+   sending with an expired lease → sending with a new lease); a worker that does not win the
+   claim sends nothing. The reason is checked again (approved meanwhile → skipped), the message
+   goes out with a Message-ID derived from the row's id, then the row is marked sent, fenced on
+   the attempt number.
+3. **Sweep** (every tick): pending rows no worker took in time, and sending rows whose worker
+   died (lease expired), are handed to a worker again. The ledger, not the broker, is the
+   source of truth: a lost broker message delays a mail by a tick, it does not lose it.
+
+Exactly once, honestly: a row is sent by at most one worker at a time and is never sent again
+once marked sent. The one window left is between the SMTP server's "250 OK" and our commit of
+"sent": a worker killed exactly there leaves the row "sending", and after the lease the message
+goes out again *with the same Message-ID*, which mailboxes that deduplicate by Message-ID (and
+the test sink) keep once. SMTP offers nothing better; text messages have the same window.
 """
 
+import contextlib
+import datetime as dt
+import logging
+import os
+import threading
+import time
+from dataclasses import dataclass
 from email.utils import formataddr, parseaddr
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import transaction
+from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
-from accounts.models import Agency, User
-from accounts.selectors import language_for
+from accounts.models import Agency, Membership, User
+from accounts.selectors import client_contact_for, language_for, mobile_number_on_file
+from flexportal.tenancy import agency_scope
+from notifications import selectors
+from notifications.models import (
+    SCHEDULED_KINDS,
+    SMS_KINDS,
+    Channel,
+    Kind,
+    Notification,
+    SlotRun,
+    Status,
+)
+from notifications.schedule import AgencySchedule, due_slots
+from notifications.sms import send_sms
+from timesheets import deadlines
+from timesheets import selectors as timesheet_selectors
+from timesheets.models import CorrectionRequest, Werkbrief, WerkbriefTransition
+from timesheets.models import Status as WerkbriefStatus
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 5
+SWEEP_LIMIT = 5000
 
 
-def mail_send(
-    *,
-    agency: Agency,
-    to_user: User,
-    kind: str,
-    context: dict | None = None,
-    deep_link_path: str = "",
-    to_email: str | None = None,
-) -> int:
-    """Mail ``to_user`` (or ``to_email``, for a new address being confirmed); returns 1 if sent."""
-    language = language_for(user=to_user, agency=agency)
+# Rendering and sending one message --------------------------------------------------------------
+
+
+def _render_context(agency: Agency, to_user: User | None, deep_link_path: str, context) -> dict:
     base_url = agency.base_url()
-    ctx = {
+    return {
         "agency": agency,
         "user": to_user,
         "link": f"{base_url}{deep_link_path}" if deep_link_path else "",
@@ -38,18 +85,644 @@ def mail_send(
         "logo_url": f"{base_url}{reverse('agency_logo')}" if agency.logo else "",
         **(context or {}),
     }
+
+
+class _ReusedMailConnection(threading.local):
+    """One mail-server connection per worker process (and thread), reused from message to
+    message instead of a new TCP and TLS handshake for each. After a pause it is checked
+    with NOOP first (servers drop idle connections); after any error it is closed."""
+
+    IDLE_CHECK_SECONDS = 10
+
+    def __init__(self):
+        self.backend = None
+        self.key = None
+        self.last_used = 0.0
+
+    def get(self):
+        key = (os.getpid(), settings.EMAIL_BACKEND, getattr(settings, "EMAIL_HOST", ""))
+        if self.backend is None or self.key != key:
+            self.backend, self.key = get_connection(), key
+        smtp = getattr(self.backend, "connection", None)
+        if smtp is not None and time.monotonic() - self.last_used > self.IDLE_CHECK_SECONDS:
+            try:
+                alive = smtp.noop()[0] == 250
+            except Exception:  # any failure means: open a new one
+                alive = False
+            if not alive:
+                self.close()
+        self.backend.open()
+        return self.backend
+
+    def used(self) -> None:
+        self.last_used = time.monotonic()
+
+    def close(self) -> None:
+        if self.backend is not None:
+            with contextlib.suppress(Exception):
+                self.backend.close()
+
+
+_mail_connection = _ReusedMailConnection()
+
+
+def mail_send(
+    *,
+    agency: Agency,
+    to_user: User | None,
+    kind: str,
+    context: dict | None = None,
+    deep_link_path: str = "",
+    to_email: str | None = None,
+    message_id: str | None = None,
+    connection=None,
+) -> int:
+    """Mail ``to_user`` (or ``to_email``: a new address being confirmed, or the agency's own
+    address without a person); returns 1 if sent."""
+    language = language_for(user=to_user, agency=agency)
+    ctx = _render_context(agency, to_user, deep_link_path, context)
     with translation.override(language), timezone.override(agency.tzinfo):
         subject = render_to_string(f"notifications/{kind}.subject.txt", ctx)
         text = render_to_string(f"notifications/{kind}.txt", ctx)
         html = render_to_string(f"notifications/{kind}.html", ctx)
     _name, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+    headers = {
+        "Content-Language": language,
+        "Auto-Submitted": "auto-generated",
+        "X-Flexportal-Kind": kind,  # for mail filters (and the tests)
+    }
+    if message_id:
+        headers["Message-ID"] = message_id
     message = EmailMultiAlternatives(
         subject=" ".join(subject.split()),
         body=text,
         from_email=formataddr((agency.name, address)),
         to=[to_email or to_user.email],
         reply_to=[agency.contact_email] if agency.contact_email else None,
-        headers={"Content-Language": language, "Auto-Submitted": "auto-generated"},
+        headers=headers,
+        connection=connection,
     )
     message.attach_alternative(html, "text/html")
     return message.send()
+
+
+def sms_send(
+    *,
+    agency: Agency,
+    to_user: User,
+    to_number: str,
+    kind: str,
+    context: dict | None = None,
+    deep_link_path: str = "",
+) -> int:
+    """A text message from ``templates/notifications/<kind>.sms.txt`` in the person's language."""
+    language = language_for(user=to_user, agency=agency)
+    ctx = _render_context(agency, to_user, deep_link_path, context)
+    with translation.override(language), timezone.override(agency.tzinfo):
+        body = " ".join(render_to_string(f"notifications/{kind}.sms.txt", ctx).split())
+    return send_sms(to=to_number, body=body)
+
+
+# The ledger: reserve -----------------------------------------------------------------------------
+
+
+def _retry_after() -> dt.timedelta:
+    return dt.timedelta(seconds=settings.NOTIFICATION_RETRY_AFTER_SECONDS)
+
+
+def _rows(
+    agency: Agency,
+    kind: str,
+    week_start: dt.date,
+    slot: str,
+    recipients: list[selectors.Recipient],
+) -> list[Notification]:
+    # If no worker has taken a row by then, the sweep hands it out again (on the real clock,
+    # also when a tick replays another moment).
+    retry_at = timezone.now() + _retry_after()
+    rows = []
+    for recipient in recipients:
+        channels = [Channel.MAIL]
+        if recipient.sms and kind in SMS_KINDS:
+            channels.append(Channel.SMS)
+        rows += [
+            Notification(
+                agency=agency,
+                recipient_id=recipient.user_id,
+                kind=kind,
+                channel=channel,
+                week_start=week_start,
+                slot=slot,
+                context=recipient.context,
+                deep_link_path=recipient.deep_link_path,
+                retry_at=retry_at,
+            )
+            for channel in channels
+        ]
+    return rows
+
+
+def _reserve(rows: list[Notification], *, kind: str, week_start: dt.date, slot: str) -> list:
+    """Insert the rows that do not exist yet (one INSERT ... ON CONFLICT DO NOTHING) and return
+    the ids of every row of this kind, week and slot still waiting to be sent (one SELECT)."""
+    if not rows:
+        return []
+    Notification.objects.bulk_create(rows, ignore_conflicts=True)
+    return list(
+        Notification.objects.filter(
+            kind=kind, week_start=week_start, slot=slot, status=Status.PENDING
+        ).values_list("pk", flat=True)
+    )
+
+
+# The schedule: a tick per agency -----------------------------------------------------------------
+
+
+def notifications_tick(*, agency: Agency, now: dt.datetime) -> list:
+    """Reserve the messages of the slots due at ``now`` (see notifications.schedule); returns
+    the ids to hand to workers. A fixed number of queries per due slot, whatever the number of
+    people: one per kind and agency at most, so the cost grows with agencies, not workers."""
+    if not agency.is_active or not selectors.timesheets_enabled(agency):
+        return []
+    find = {
+        Kind.WERKBRIEF_READY: selectors.werkbrief_ready_recipients,
+        Kind.WORKER_REMINDER: selectors.worker_reminder_recipients,
+        Kind.CLIENT_REMINDER: selectors.client_reminder_recipients,
+    }
+    ids: list = []
+    with agency_scope(agency):
+        for due in due_slots(AgencySchedule.of(agency), now):
+            with transaction.atomic():
+                # The run's unique key makes a second tick wait here for the first to commit,
+                # then skip the slot: it is processed once, with the recipients of that moment.
+                run = SlotRun(agency=agency, kind=due.kind, week_start=due.week_start, slot=due.key)
+                SlotRun.objects.bulk_create([run], ignore_conflicts=True)
+                if not SlotRun.objects.filter(pk=run.pk).exists():
+                    continue
+                recipients = find[due.kind](agency=agency, week_start=due.week_start)
+                rows = _rows(agency, due.kind, due.week_start, due.key, recipients)
+                ids += _reserve(rows, kind=due.kind, week_start=due.week_start, slot=due.key)
+                SlotRun.objects.filter(pk=run.pk).update(recipients=len(recipients))
+            logger.info(
+                "%s: %s of week %s at %s for %d people",
+                agency.slug,
+                due.kind,
+                due.week_start,
+                due.key,
+                len(recipients),
+            )
+    return ids
+
+
+def notifications_sweep(*, agency: Agency, now: dt.datetime) -> list:
+    """Rows no worker took in time, or whose worker died mid-send (lease expired): one query.
+    Invitations are not retried from here: their link exists only in the first attempt."""
+    with agency_scope(agency):
+        return list(
+            Notification.objects.filter(
+                agency=agency, status__in=[Status.PENDING, Status.SENDING], retry_at__lte=now
+            )
+            .exclude(kind=Kind.INVITATION)
+            .order_by("retry_at")
+            .values_list("pk", flat=True)[:SWEEP_LIMIT]
+        )
+
+
+# Events ------------------------------------------------------------------------------------------
+
+
+def werkbrief_rejected_notify(*, agency: Agency, werkbrief_id) -> list:
+    """The worker gets the client's reason (once per rejection)."""
+    with agency_scope(agency):
+        wb = (
+            Werkbrief.objects.filter(agency=agency, pk=werkbrief_id)
+            .select_related("placement__worker__membership")
+            .first()
+        )
+        if wb is None:
+            return []
+        rejection = (
+            WerkbriefTransition.objects.filter(werkbrief=wb, to_status=WerkbriefStatus.AFGEWEZEN)
+            .order_by("-at")
+            .first()
+        )
+        if rejection is None:
+            return []
+        membership = wb.placement.worker.membership
+        slot = f"transition:{rejection.pk}"
+        recipient = selectors.Recipient(
+            membership.user_id,
+            membership.pk,
+            False,
+            {
+                "werkbrief_id": str(wb.pk),
+                "transition_id": str(rejection.pk),
+                "membership_id": str(membership.pk),
+            },
+            selectors.worker_werkbrief_path([wb.pk]),
+        )
+        rows = _rows(agency, Kind.WERKBRIEF_REJECTED, wb.week_start, slot, [recipient])
+        return _reserve(rows, kind=Kind.WERKBRIEF_REJECTED, week_start=wb.week_start, slot=slot)
+
+
+def werkbrief_submitted_notify(*, agency: Agency, werkbrief_id, now=None) -> list:
+    """ "One or more werkbriefjes are ready for approval" to the contacts who may approve it; at
+    most one a day per contact and week of hours (the ledger's slot is the day)."""
+    now = now or timezone.now()
+    with agency_scope(agency):
+        wb = Werkbrief.objects.filter(agency=agency, pk=werkbrief_id).first()
+        if wb is None or wb.status != WerkbriefStatus.INGEDIEND:
+            return []
+        recipients = selectors.approval_ready_recipients(agency=agency, werkbrief=wb)
+        slot = f"day:{timezone.localdate(now, timezone=agency.tzinfo).isoformat()}"
+        rows = _rows(agency, Kind.APPROVAL_READY, wb.week_start, slot, recipients)
+        return _reserve(rows, kind=Kind.APPROVAL_READY, week_start=wb.week_start, slot=slot)
+
+
+def correction_requested_notify(*, agency: Agency, correction_id) -> list:
+    """The back office hears of a correction request: at the agency's own address when it has
+    one, else every active back-office member."""
+    with agency_scope(agency):
+        correction = (
+            CorrectionRequest.objects.filter(agency=agency, pk=correction_id)
+            .select_related("werkbrief")
+            .first()
+        )
+        if correction is None:
+            return []
+        slot = f"correction:{correction.pk}"
+        week = correction.werkbrief.week_start
+        path = reverse("admin:timesheets_correctionrequest_change", args=[correction.pk])
+        context = {"correction_id": str(correction.pk)}
+        now = timezone.now()
+        if agency.contact_email:
+            rows = [
+                Notification(
+                    agency=agency,
+                    recipient=None,
+                    address=agency.contact_email,
+                    kind=Kind.CORRECTION_REQUESTED,
+                    channel=Channel.MAIL,
+                    week_start=week,
+                    slot=slot,
+                    context=context,
+                    deep_link_path=path,
+                    retry_at=now + _retry_after(),
+                )
+            ]
+        else:
+            recipients = [
+                selectors.Recipient(m.user_id, m.pk, False, {**context}, path)
+                for m in selectors.staff_members(agency=agency)
+            ]
+            rows = _rows(agency, Kind.CORRECTION_REQUESTED, week, slot, recipients)
+        return _reserve(rows, kind=Kind.CORRECTION_REQUESTED, week_start=week, slot=slot)
+
+
+def invitation_record(
+    *, agency: Agency, membership: Membership, invitation, context
+) -> Notification:
+    """The invitation's row in the mail log. Its link carries the one-time token, which is
+    never stored: the caller delivers it right after commit with ``link_path``."""
+    with agency_scope(agency):
+        now = timezone.now()
+        return Notification.objects.create(
+            agency=agency,
+            recipient_id=membership.user_id,
+            kind=Kind.INVITATION,
+            channel=Channel.MAIL,
+            week_start=deadlines.week_start_of(timezone.localdate(now, timezone=agency.tzinfo)),
+            slot=f"invitation:{invitation.pk}",
+            context={**context, "membership_id": str(membership.pk)},
+            deep_link_path=reverse("activation"),
+            retry_at=now + _retry_after(),
+        )
+
+
+# Deliver -----------------------------------------------------------------------------------------
+
+
+class Skip(Exception):
+    """The reason for the message is gone (approved meanwhile, past the cut-off...)."""
+
+
+@dataclass
+class Prepared:
+    context: dict
+    deep_link_path: str
+    membership: Membership | None = None
+
+
+def _membership(notification: Notification) -> Membership:
+    membership_id = notification.context.get("membership_id")
+    membership = (
+        Membership.objects.filter(agency=notification.agency_id, pk=membership_id)
+        .select_related("user")
+        .first()
+    )
+    if membership is None or not membership.is_active or not membership.user.is_active:
+        raise Skip(_("The person no longer has access to this agency."))
+    return membership
+
+
+def _check_cutoff(notification: Notification, now, *, for_client: bool, force: bool):
+    agency = notification.agency
+    cutoff = (deadlines.client_deadline if for_client else deadlines.worker_deadline)(
+        agency, notification.week_start
+    )
+    if now >= cutoff and not force:
+        raise Skip(_("The cut-off has passed."))
+    return cutoff
+
+
+def _prepare_worker(notification: Notification, now, force: bool) -> Prepared:
+    membership = _membership(notification)
+    cutoff = _check_cutoff(notification, now, for_client=False, force=force)
+    ids = notification.context.get("werkbrief_ids", [])
+    sheets = Werkbrief.objects.filter(
+        agency=notification.agency_id,
+        pk__in=ids,
+        placement__worker__membership=membership,
+    ).select_related("placement__department__client", "placement__function")
+    if not force:
+        sheets = sheets.filter(
+            timesheet_selectors.waiting_for_worker(), placement__hour_reminders=True
+        )
+        if notification.kind == Kind.WERKBRIEF_READY:
+            sheets = sheets.filter(status=WerkbriefStatus.RAPPORTEER)
+    sheets = list(sheets.order_by("week_start"))
+    if not sheets:
+        raise Skip(_("The hours are in: nothing to remind of."))
+    return Prepared(
+        {"werkbrieven": sheets, "deadline": cutoff, "week": notification.week_start},
+        selectors.worker_werkbrief_path([w.pk for w in sheets]),
+        membership,
+    )
+
+
+def _prepare_client(notification: Notification, now, force: bool) -> Prepared:
+    membership = _membership(notification)
+    if not client_contact_for(membership=membership).can_approve_hours:
+        raise Skip(_("This contact no longer approves hours."))
+    cutoff = _check_cutoff(
+        notification,
+        now,
+        for_client=True,
+        force=force or notification.kind == Kind.APPROVAL_READY,
+    )
+    sheets = timesheet_selectors.client_week_open(
+        membership=membership, week_start=notification.week_start
+    )
+    waiting = [w for w in sheets if w.waiting]
+    if not waiting and not force:
+        raise Skip(_("Nothing waits for approval any more."))
+    return Prepared(
+        {
+            "werkbrieven": sheets,
+            "waiting_count": len(waiting),
+            "deadline": cutoff,
+            "week": notification.week_start,
+        },
+        reverse("client:dashboard"),
+        membership,
+    )
+
+
+def _prepare_rejected(notification: Notification, now, force: bool) -> Prepared:
+    membership = _membership(notification)
+    wb = (
+        Werkbrief.objects.filter(
+            agency=notification.agency_id, pk=notification.context["werkbrief_id"]
+        )
+        .select_related("placement__department__client", "placement__function")
+        .first()
+    )
+    rejection = WerkbriefTransition.objects.filter(
+        agency=notification.agency_id, pk=notification.context["transition_id"]
+    ).first()
+    if wb is None or rejection is None:
+        raise Skip(_("The werkbrief no longer exists."))
+    deadline = deadlines.worker_deadline(notification.agency, wb.week_start)
+    return Prepared(
+        {
+            "werkbrief": wb,
+            "reason": rejection.comment,
+            "deadline": deadline,
+            "rejected_at": rejection.at,
+        },
+        selectors.worker_werkbrief_path([wb.pk]),
+        membership,
+    )
+
+
+def _prepare_correction(notification: Notification, now, force: bool) -> Prepared:
+    correction = (
+        CorrectionRequest.objects.filter(
+            agency=notification.agency_id, pk=notification.context["correction_id"]
+        )
+        .select_related(
+            "werkbrief__placement__worker",
+            "werkbrief__placement__department__client",
+            "requested_by",
+        )
+        .first()
+    )
+    if correction is None:
+        raise Skip(_("The correction request no longer exists."))
+    if correction.state != CorrectionRequest.State.OPEN and not force:
+        raise Skip(_("The correction request is handled already."))
+    return Prepared({"correction": correction}, notification.deep_link_path)
+
+
+def _prepare_invitation(notification: Notification, now, force: bool) -> Prepared:
+    membership = _membership(notification)
+    return Prepared(dict(notification.context), notification.deep_link_path, membership)
+
+
+PREPARE = {
+    Kind.WERKBRIEF_READY: _prepare_worker,
+    Kind.WORKER_REMINDER: _prepare_worker,
+    Kind.CLIENT_REMINDER: _prepare_client,
+    Kind.APPROVAL_READY: _prepare_client,
+    Kind.WERKBRIEF_REJECTED: _prepare_rejected,
+    Kind.CORRECTION_REQUESTED: _prepare_correction,
+    Kind.INVITATION: _prepare_invitation,
+}
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status: str
+    retry_at: dt.datetime | None = None
+
+
+def _backoff(attempts: int) -> dt.timedelta:
+    return _retry_after() * 2 ** max(attempts - 1, 0)
+
+
+def notification_deliver(
+    *, agency: Agency, notification_id, link_path: str | None = None, now=None
+) -> Outcome:
+    """Send one reserved message, at most once at a time and never again once sent (see the
+    module's docstring). ``link_path`` overrides the stored link (an invitation's token)."""
+    with agency_scope(agency):
+        return _deliver(agency, notification_id, link_path, now or timezone.now())
+
+
+def _deliver(agency: Agency, notification_id, link_path, now) -> Outcome:
+    lease = dt.timedelta(seconds=settings.NOTIFICATION_LEASE_SECONDS)
+    claimed = (
+        Notification.objects.filter(agency=agency, pk=notification_id)
+        .filter(Q(status=Status.PENDING) | Q(status=Status.SENDING, retry_at__lte=now))
+        .update(
+            status=Status.SENDING,
+            attempts=F("attempts") + 1,
+            retry_at=now + lease,
+            updated_at=now,
+        )
+    )
+    if not claimed:
+        row = Notification.objects.filter(agency=agency, pk=notification_id).first()
+        return Outcome(row.status, row.retry_at) if row else Outcome(Status.SKIPPED)
+    notification = Notification.objects.select_related("recipient").get(
+        agency=agency, pk=notification_id
+    )
+    notification.agency = agency
+    # Only this attempt may finish the row: if its lease ran out and another worker took the
+    # row over, our late "sent" must not overwrite theirs.
+    mine = Notification.objects.filter(
+        agency=agency, pk=notification.pk, status=Status.SENDING, attempts=notification.attempts
+    )
+    force = notification.resend_of_id is not None
+    try:
+        prepared = PREPARE[notification.kind](notification, now, force)
+    except Skip as reason:
+        mine.update(status=Status.SKIPPED, error=str(reason), retry_at=None, updated_at=now)
+        return Outcome(Status.SKIPPED)
+    path = link_path if link_path is not None else prepared.deep_link_path
+    try:
+        address = _send(notification, prepared, path)
+    except Skip as reason:
+        mine.update(status=Status.SKIPPED, error=str(reason), retry_at=None, updated_at=now)
+        return Outcome(Status.SKIPPED)
+    except Exception as error:
+        logger.warning("notification %s failed: %s", notification.pk, error)
+        final = notification.attempts >= MAX_ATTEMPTS or notification.kind == Kind.INVITATION
+        retry_at = None if final else timezone.now() + _backoff(notification.attempts)
+        mine.update(
+            status=Status.FAILED if final else Status.PENDING,
+            error=f"{type(error).__name__}: {error}"[:2000],
+            retry_at=retry_at,
+            updated_at=timezone.now(),
+        )
+        return Outcome(Status.FAILED if final else Status.PENDING, retry_at)
+    finished = mine.update(
+        status=Status.SENT,
+        sent_at=timezone.now(),
+        address=address,
+        message_id=notification.message_id_header if notification.channel == Channel.MAIL else "",
+        error="",
+        retry_at=None,
+        updated_at=timezone.now(),
+    )
+    if not finished:
+        logger.warning("notification %s was taken over while it was being sent", notification.pk)
+    return Outcome(Status.SENT)
+
+
+def _send(notification: Notification, prepared: Prepared, path: str) -> str:
+    """Hand the message to the mail server or SMS gateway; returns the address used."""
+    user = notification.recipient
+    if notification.channel == Channel.SMS:
+        number = (
+            mobile_number_on_file(membership=prepared.membership) if prepared.membership else ""
+        )
+        if not number:
+            raise Skip(_("There is no mobile number to send a text message to."))
+        sms_send(
+            agency=notification.agency,
+            to_user=user,
+            to_number=number,
+            kind=notification.kind,
+            context=prepared.context,
+            deep_link_path=path,
+        )
+        return number
+    address = user.email if user is not None else notification.address
+    try:
+        mail_send(
+            agency=notification.agency,
+            to_user=user,
+            to_email=address,
+            kind=notification.kind,
+            context=prepared.context,
+            deep_link_path=path,
+            message_id=notification.message_id_header,
+            connection=_mail_connection.get(),
+        )
+    except BaseException:
+        _mail_connection.close()
+        raise
+    _mail_connection.used()
+    return address
+
+
+# The mail log in the back office -----------------------------------------------------------------
+
+
+def notification_resend(
+    *, notification: Notification, actor: User | None = None
+) -> Notification | None:
+    """Send a logged message again, as a new row (slot ".../resend-N") through the same path.
+
+    An invitation cannot be sent again as it was (only its first mail had the one-time link): a
+    new invitation goes out instead, with a new link, and the old one stops working.
+    """
+    agency = notification.agency
+    if notification.kind == Kind.INVITATION:
+        from accounts.services import invitation_send
+
+        membership = Membership.objects.get(agency=agency, pk=notification.context["membership_id"])
+        invitation_send(membership=membership, sent_by=actor)
+        return None
+    with agency_scope(agency), transaction.atomic():
+        original = notification.resend_of or notification
+        number = Notification.objects.filter(resend_of=original).count() + 1
+        now = timezone.now()
+        row = Notification(
+            agency=agency,
+            recipient=original.recipient,
+            address=original.address if original.recipient is None else "",
+            kind=original.kind,
+            channel=original.channel,
+            week_start=original.week_start,
+            slot=f"{original.slot}/resend-{number}",
+            context=original.context,
+            deep_link_path=original.deep_link_path,
+            resend_of=original,
+            retry_at=now + _retry_after(),
+        )
+        ids = _reserve([row], kind=row.kind, week_start=row.week_start, slot=row.slot)
+        transaction.on_commit(lambda: _enqueue(agency, ids))
+    return row
+
+
+def _enqueue(agency: Agency, ids) -> None:
+    from notifications import tasks
+
+    tasks.enqueue_deliveries(str(agency.pk), ids)
+
+
+__all__ = [
+    "SCHEDULED_KINDS",
+    "correction_requested_notify",
+    "invitation_record",
+    "mail_send",
+    "notification_deliver",
+    "notification_resend",
+    "notifications_sweep",
+    "notifications_tick",
+    "sms_send",
+    "werkbrief_rejected_notify",
+    "werkbrief_submitted_notify",
+]

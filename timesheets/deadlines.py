@@ -33,6 +33,16 @@ def client_deadline(agency, week_start: dt.date) -> dt.datetime:
     )
 
 
+def week_before_cutoff(agency, now: dt.datetime, *, for_client: bool) -> dt.date:
+    """The week whose cut-off is the first one after ``now``: the week that is being filled in
+    or approved (the client's dashboard counts down to it; the reminders are about it)."""
+    deadline = client_deadline if for_client else worker_deadline
+    week = week_start_of(now.astimezone(agency.tzinfo).date()) - 2 * ONE_WEEK
+    while deadline(agency, week) <= now:
+        week += ONE_WEEK
+    return week
+
+
 def payroll_week_for(agency, week_start: dt.date, approved_at: dt.datetime) -> dt.date:
     """The Monday of the payroll run that processes hours of ``week_start`` approved then.
 

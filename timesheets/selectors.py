@@ -5,7 +5,7 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import BooleanField, Count, ExpressionWrapper, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from accounts.models import HoursEnteredBy, Membership, Role
@@ -25,6 +25,22 @@ from timesheets.models import (
 
 OPEN_FOR_WORKER = (Status.RAPPORTEER, Status.AFGEWEZEN)
 DONE = (Status.GOEDGEKEURD, Status.AFGEROND, Status.VERWERKT)
+
+
+# What waits for whom: the dashboards' "actions waiting" and the reminder mails both use these,
+# so a reminder never asks for something the dashboard does not show, and the other way round.
+
+
+def waiting_for_worker() -> Q:
+    """To fill in, or to fix after a rejection, where the worker enters the hours."""
+    return Q(status__in=OPEN_FOR_WORKER) & ~Q(placement__hours_entered_by=HoursEnteredBy.CLIENT)
+
+
+def waiting_for_client() -> Q:
+    """Submitted ones to approve, and the ones the client fills in itself."""
+    return Q(status=Status.INGEDIEND) | Q(
+        placement__hours_entered_by=HoursEnteredBy.CLIENT, status__in=OPEN_FOR_WORKER
+    )
 
 
 def _base(membership: Membership) -> QuerySet[Werkbrief]:
@@ -94,10 +110,7 @@ class WorkerHome:
 def worker_home(*, membership: Membership, today: dt.date) -> WorkerHome:
     """The werkbrief to fill (last week by default, as the manuals say) and the other open weeks."""
     open_sheets = list(
-        _base(membership)
-        .filter(status__in=OPEN_FOR_WORKER, week_start__lte=today)
-        .exclude(placement__hours_entered_by=HoursEnteredBy.CLIENT)
-        .order_by("week_start")
+        _base(membership).filter(waiting_for_worker(), week_start__lte=today).order_by("week_start")
     )
     previous_week = deadlines.week_start_of(today) - dt.timedelta(days=7)
     current = next((w for w in open_sheets if w.week_start == previous_week), None)
@@ -112,15 +125,21 @@ def client_awaiting(*, membership: Membership, today: dt.date) -> QuerySet[Werkb
     (weeks that have begun; next week's cannot be filled yet)."""
     return (
         _base(membership)
-        .filter(week_start__lte=today)
-        .filter(
-            Q(status=Status.INGEDIEND)
-            | Q(
-                placement__hours_entered_by=HoursEnteredBy.CLIENT,
-                status__in=OPEN_FOR_WORKER,
-            )
-        )
+        .filter(waiting_for_client(), week_start__lte=today)
         .order_by("week_start", "placement__department__name", "placement__worker__last_name")
+    )
+
+
+def client_week_open(*, membership: Membership, week_start: dt.date) -> list[Werkbrief]:
+    """The werkbriefjes of one week in the contact's departments that are not approved yet, each
+    with ``waiting`` true where it waits for the client (the client's reminder lists them all and
+    says per worker whether hours were entered)."""
+    return list(
+        _base(membership)
+        .filter(week_start=week_start)
+        .exclude(status__in=DONE)
+        .annotate(waiting=ExpressionWrapper(waiting_for_client(), output_field=BooleanField()))
+        .order_by("placement__worker__last_name", "placement__worker__first_name")
     )
 
 
@@ -164,11 +183,14 @@ __all__ = [
     "WorkerHome",
     "client_awaiting",
     "client_counts",
+    "client_week_open",
     "contact_may_approve",
     "departments_visible_to",
     "expense_get",
     "expense_types_for",
     "hour_types_for",
+    "waiting_for_client",
+    "waiting_for_worker",
     "werkbrief_get",
     "werkbrief_with_details",
     "werkbrieven_visible_to",

@@ -304,7 +304,9 @@ def _check_complete(wb: Werkbrief) -> None:
 def _notify_after_commit(wb: Werkbrief, action: str) -> None:
     from notifications import hooks
 
-    transaction.on_commit(functools.partial(hooks.werkbrief_transitioned, wb.pk, action))
+    transaction.on_commit(
+        functools.partial(hooks.werkbrief_transitioned, wb.pk, action, wb.agency_id)
+    )
 
 
 # Making werkbriefjes -----------------------------------------------------------------------------
@@ -854,21 +856,29 @@ def werkbrief_comment_add(*, werkbrief: Werkbrief, membership: Membership, text:
     )
 
 
+@transaction.atomic
 def correction_request_create(
     *, werkbrief: Werkbrief, membership: Membership, message: str
 ) -> CorrectionRequest:
-    """After approval only the agency changes hours; the client (or worker) asks here."""
+    """After approval only the agency changes hours; the client (or worker) asks here, and the
+    back office gets a mail once it is saved."""
+    from notifications import hooks
+
     message = message.strip()
     if not message:
         raise WerkbriefError(_("Describe what should be corrected."))
     if werkbrief.status not in (Status.GOEDGEKEURD, Status.AFGEROND, Status.VERWERKT):
         raise WerkbriefError(_("This werkbrief is not approved yet; change the hours yourself."))
-    return CorrectionRequest.objects.create(
+    request = CorrectionRequest.objects.create(
         agency_id=werkbrief.agency_id,
         werkbrief=werkbrief,
         requested_by=membership.user,
         message=message,
     )
+    transaction.on_commit(
+        functools.partial(hooks.correction_requested, request.pk, request.agency_id)
+    )
+    return request
 
 
 def correction_request_handle(*, request: CorrectionRequest, membership: Membership, now=None):

@@ -21,7 +21,7 @@ from accounts.decorators import role_required
 from accounts.models import HoursEnteredBy, Module, Role, TimeEntry
 from accounts.selectors import client_contact_for, client_menu_counts, placements_current
 from timesheets import display, selectors, services
-from timesheets.deadlines import deadline_info, week_start_of
+from timesheets.deadlines import deadline_info, week_before_cutoff
 from timesheets.forms import (
     CommentForm,
     CorrectionForm,
@@ -583,13 +583,10 @@ def client_home(request):
             (wb, deadline_info(request.agency, wb.week_start, now, for_client=True))
             for wb in awaiting
         ]
-        # The next cut-off: last week's until it passes, then this week's.
-        week = week_start_of(today) - dt.timedelta(days=7)
-        deadline = deadline_info(request.agency, week, now, for_client=True)
-        if deadline.passed:
-            week += dt.timedelta(days=7)
-            deadline = deadline_info(request.agency, week, now, for_client=True)
-        context["deadline"] = deadline
+        # The next cut-off (last week's until it passes, then this week's): the week the
+        # client's reminders are about too.
+        week = week_before_cutoff(request.agency, now, for_client=True)
+        context["deadline"] = deadline_info(request.agency, week, now, for_client=True)
         context["deadline_week"] = week.isocalendar()[1]
     return render(request, "timesheets/client_home.html", context)
 

@@ -12,11 +12,11 @@ pytestmark = pytest.mark.django_db
 
 
 def test_the_task_makes_each_agencys_werkbriefjes_in_its_own_scope(tenant_a, tenant_b):
-    app.conf.task_always_eager = True
+    eager, app.conf.task_always_eager = app.conf.task_always_eager, True
     try:
         tasks.generate_werkbrieven()
     finally:
-        app.conf.task_always_eager = False
+        app.conf.task_always_eager = eager
     with scopes_disabled():
         for tenant in (tenant_a, tenant_b):
             assert Werkbrief.objects.filter(agency=tenant.agency).count() >= 5

@@ -1,0 +1,96 @@
+"""The mail log in the back office: every message of the agency, what became of it, and why not.
+
+Read only; a message can be sent again (as a new row of the log, through the same path).
+"""
+
+from django.contrib import admin, messages
+from django.utils.text import Truncator
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
+
+from flexportal.admin_sites import AgencyScopedAdmin, backoffice_site
+from notifications import services
+from notifications.models import Kind, Notification
+
+
+@admin.register(Notification, site=backoffice_site)
+class NotificationAdmin(AgencyScopedAdmin):
+    list_display = [
+        "created_at",
+        "kind",
+        "to",
+        "channel",
+        "status",
+        "attempts",
+        "sent_at",
+        "short_error",
+    ]
+    list_filter = ["status", "kind", "channel", "week_start"]
+    search_fields = [
+        "recipient__email",
+        "recipient__first_name",
+        "recipient__last_name",
+        "address",
+        "error",
+    ]
+    list_select_related = ["recipient"]
+    date_hierarchy = "created_at"
+    fields = [
+        "kind",
+        "recipient",
+        "address",
+        "channel",
+        "status",
+        "week_start",
+        "slot",
+        "attempts",
+        "error",
+        "created_at",
+        "sent_at",
+        "message_id",
+        "deep_link_path",
+        "resend_of",
+    ]
+    readonly_fields = fields
+    actions = ["resend"]
+
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("to"), ordering="recipient__email")
+    def to(self, obj):
+        if obj.recipient is None:
+            return obj.address
+        return f"{obj.recipient} <{obj.recipient.email}>"
+
+    @admin.display(description=_("error"))
+    def short_error(self, obj):
+        return Truncator(obj.error).chars(80)
+
+    @admin.action(description=_("Send the selected messages again"))
+    def resend(self, request, queryset):
+        from accounts.services import AccountError
+
+        count = invitations = 0
+        for notification in queryset.select_related("agency", "recipient", "resend_of"):
+            try:
+                services.notification_resend(notification=notification, actor=request.user)
+            except AccountError as error:
+                self.message_user(request, error.message, messages.WARNING)
+                continue
+            count += 1
+            invitations += notification.kind == Kind.INVITATION
+        message = ngettext(
+            "%(n)d message is sent again.", "%(n)d messages are sent again.", count
+        ) % {"n": count}
+        if invitations:
+            message += " " + gettext(
+                "An invitation goes out with a new link; the old link stops working."
+            )
+        self.message_user(request, message, messages.SUCCESS)
