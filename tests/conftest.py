@@ -45,6 +45,51 @@ class Tenant:
     def scope(self):
         return agency_scope(self.agency)
 
+    def fill_every_admin(self) -> None:
+        """A row of this agency in every model of the back office (the personas alone leave
+        some empty), so that the isolation sweeps request a foreign object of each."""
+        import datetime as dt
+
+        from accounts import services as account_services
+        from accounts.models import CostCentre
+        from notifications.models import Channel, Kind, Notification
+        from timesheets.models import CaoScheme, CorrectionRequest, ExpenseType, HourType
+        from timesheets.services import werkbrief_ensure
+
+        with self.scope():
+            CostCentre.objects.create(
+                agency=self.agency, client=self.client, code="KP-1", name="Kostenplaats"
+            )
+            HourType.objects.create(
+                agency=self.agency,
+                code="sweep",
+                name="Toeslag",
+                kind=HourType.Kind.SUPPLEMENT,
+                percentage=25,
+            )
+            CaoScheme.objects.create(agency=self.agency, name="CAO")
+            ExpenseType.objects.create(agency=self.agency, name="Reiskosten")
+            # An invitation, its account event and its line in the mail log.
+            account_services.invitation_send(membership=self.contact.membership)
+            Notification.objects.create(
+                agency=self.agency,
+                recipient=self.worker.membership.user,
+                kind=Kind.WORKER_REMINDER,
+                channel=Channel.MAIL,
+                week_start=self.placement.start_date,
+                slot="sweep",
+            )
+            start = self.placement.start_date
+            wb = werkbrief_ensure(
+                placement=self.placement, week_start=start - dt.timedelta(start.weekday())
+            )
+            CorrectionRequest.objects.create(
+                agency=self.agency,
+                werkbrief=wb,
+                requested_by=self.contact.membership.user,
+                message="Woensdag 8 uur.",
+            )
+
 
 def signed_in_session(client: HttpClient, membership, *, verified: bool | None = None) -> None:
     """Give a force-logged-in test client the session state of a real login: the session clock

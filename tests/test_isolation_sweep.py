@@ -171,14 +171,14 @@ def _foreign_urls(tenant_b):
     urls = []
     for name, builder in FOREIGN_OBJECT_URLS.items():
         urls.append(reverse(name, kwargs=builder(tenant_b), urlconf=URLCONF))
+    tenant_b.fill_every_admin()
     with scopes_disabled():
         for model in backoffice_site._registry:
             if model._meta.model_name == "agency":
                 obj = tenant_b.agency
             else:
                 obj = model._base_manager.filter(agency=tenant_b.agency).first()
-            if obj is None:
-                continue
+            assert obj is not None, f"no {model.__name__} of the other agency: add one"
             label = f"admin:{model._meta.app_label}_{model._meta.model_name}"
             for view in ("change", "delete", "history"):
                 urls.append(reverse(f"{label}_{view}", args=[obj.pk], urlconf=URLCONF))
