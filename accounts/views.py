@@ -445,23 +445,15 @@ def two_factor_setup_app(request):
         request.session["flexportal_totp_setup"] = device.pk
     form = TwoFactorCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            device = services.otp_device_confirm(
-                agency=request.agency,
-                user=request.user,
-                device=device,
-                token=form.cleaned_data["code"],
-                client=_client(request),
-            )
-        except services.AccountError as error:
-            form.add_error("code", error.message)
-        else:
-            request.session.pop("flexportal_totp_setup", None)
-            auth.verified(request, device)
-            messages.success(request, _("Your authenticator app is set up."))
-            response = _after_first_factor_added(request, next_url)
-            if form.cleaned_data["remember"]:
-                auth.remember_device(request, response, device)
+        response = _confirm_new_device(
+            request,
+            form,
+            device,
+            "flexportal_totp_setup",
+            next_url,
+            _("Your authenticator app is set up."),
+        )
+        if response is not None:
             return response
     issuer = request.agency.name if request.agency is not None else "Flexportal"
     url = totp_config_url(device, issuer=issuer)
@@ -476,6 +468,29 @@ def two_factor_setup_app(request):
             "next": next_url,
         },
     )
+
+
+def _confirm_new_device(request, form, device, session_key, next_url, success):
+    """The first code confirms a new second factor: the session counts as verified, and the
+    device is remembered when asked. None (and the error at the field) when the code is wrong."""
+    try:
+        device = services.otp_device_confirm(
+            agency=request.agency,
+            user=request.user,
+            device=device,
+            token=form.cleaned_data["code"],
+            client=_client(request),
+        )
+    except services.AccountError as error:
+        form.add_error("code", error.message)
+        return None
+    request.session.pop(session_key, None)
+    auth.verified(request, device)
+    messages.success(request, success)
+    response = _after_first_factor_added(request, next_url)
+    if form.cleaned_data["remember"]:
+        auth.remember_device(request, response, device)
+    return response
 
 
 @login_required
@@ -518,23 +533,15 @@ def two_factor_setup_sms(request):
                 )
             return redirect(_with_next("two_factor_setup_sms", next_url))
         if action == "verify" and device is not None and code_form.is_valid():
-            try:
-                device = services.otp_device_confirm(
-                    agency=request.agency,
-                    user=request.user,
-                    device=device,
-                    token=code_form.cleaned_data["code"],
-                    client=_client(request),
-                )
-            except services.AccountError as error:
-                code_form.add_error("code", error.message)
-            else:
-                request.session.pop("flexportal_sms_setup", None)
-                auth.verified(request, device)
-                messages.success(request, _("Text-message codes are set up."))
-                response = _after_first_factor_added(request, next_url)
-                if code_form.cleaned_data["remember"]:
-                    auth.remember_device(request, response, device)
+            response = _confirm_new_device(
+                request,
+                code_form,
+                device,
+                "flexportal_sms_setup",
+                next_url,
+                _("Text-message codes are set up."),
+            )
+            if response is not None:
                 return response
     return render(
         request,
