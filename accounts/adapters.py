@@ -14,7 +14,8 @@ from django.urls import reverse
 from accounts import auth, services
 from accounts.models import AccountEventKind, User
 from accounts.selectors import user_can_log_in_at
-from notifications.services import mail_send
+from notifications.models import Kind as MailKind
+from notifications.services import account_mail_send
 
 
 def _current_request():
@@ -100,9 +101,11 @@ class AccountAdapter(DefaultAccountAdapter):
         agency = getattr(request, "agency", None)
         if agency is None:  # the platform domain: allauth's own mail
             return super().send_password_reset_mail(user, email, context)
-        mail_send(
+        account_mail_send(
             agency=agency,
-            to_user=user,
-            kind="password_reset",
-            deep_link_path=urlparse(context["password_reset_url"]).path,
+            user=user,
+            kind=MailKind.PASSWORD_RESET,
+            to_email=email if email != user.email else "",
+            deep_link_path=reverse("account_reset_password"),
+            link_path=urlparse(context["password_reset_url"]).path,
         )

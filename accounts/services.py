@@ -50,7 +50,8 @@ from accounts.selectors import (
 )
 from accounts.validators import normalise_iban, normalise_mobile_number
 from flexportal.tenancy import scopes_disabled
-from notifications.services import invitation_record, mail_send, notification_deliver
+from notifications.models import Kind as MailKind
+from notifications.services import account_mail_send, invitation_record, notification_deliver
 from notifications.sms import SmsError, send_sms
 
 LANGUAGE_CODES = {code for code, _name in settings.LANGUAGES}
@@ -663,15 +664,12 @@ def flexworker_iban_change(
         old=old,
         new=new,
     )
-    transaction.on_commit(
-        functools.partial(
-            mail_send,
-            agency=agency,
-            to_user=user,
-            kind="iban_changed",
-            context={"iban_masked": iban_masked(new), "changed_at": timezone.now()},
-            deep_link_path=reverse("worker:details"),
-        )
+    account_mail_send(
+        agency=agency,
+        user=user,
+        kind=MailKind.IBAN_CHANGED,
+        context={"iban_masked": iban_masked(new)},
+        deep_link_path=reverse("worker:details"),
     )
     return True
 
@@ -770,13 +768,13 @@ def email_change_request(
         salt=EMAIL_CHANGE_SALT,
         compress=True,
     )
-    mail_send(
+    account_mail_send(
         agency=agency,
-        to_user=user,
+        user=user,
+        kind=MailKind.EMAIL_CHANGE,
         to_email=new_email,
-        kind="email_change",
         context={"new_email": new_email, "valid_days": EMAIL_CHANGE_MAX_AGE.days},
-        deep_link_path=reverse("email_change_confirm", kwargs={"token": token}),
+        link_path=reverse("email_change_confirm", kwargs={"token": token}),
     )
     account_event_record(
         agency=agency,
@@ -839,15 +837,12 @@ def email_change_confirm(*, agency: Agency, token: str, client: ClientInfo | Non
         old=old,
         new=new_email,
     )
-    transaction.on_commit(
-        functools.partial(
-            mail_send,
-            agency=agency,
-            to_user=user,
-            to_email=old,
-            kind="email_changed",
-            context={"new_email": new_email},
-        )
+    account_mail_send(
+        agency=agency,
+        user=user,
+        kind=MailKind.EMAIL_CHANGED,
+        to_email=old,
+        context={"new_email": new_email},
     )
     return user
 

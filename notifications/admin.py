@@ -81,7 +81,7 @@ class NotificationAdmin(AgencyScopedAdmin):
         for notification in queryset.select_related("agency", "recipient", "resend_of"):
             try:
                 services.notification_resend(notification=notification, actor=request.user)
-            except AccountError as error:
+            except (AccountError, services.CannotResend) as error:
                 self.message_user(request, error.message, messages.WARNING)
                 continue
             count += 1

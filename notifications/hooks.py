@@ -1,19 +1,30 @@
-"""What happens after a business event commits: the notifications it causes.
+"""What a business event causes: the messages it reserves in the mail log.
 
-Services call these through transaction.on_commit; they enqueue Celery tasks with ids only.
+Services call these *inside* the event's own transaction (an outbox): the event and its rows
+in the mail log commit together or not at all. Delivery is handed to Celery after the commit;
+if the process dies between the commit and the enqueue, the rows wait "pending" and the next
+tick's sweep delivers them (notifications.services.notifications_sweep).
 """
 
+import datetime as dt
 
-def werkbrief_transitioned(werkbrief_id, action: str, agency_id) -> None:
-    from notifications import tasks
 
+def werkbrief_transitioned(werkbrief, action: str, now: dt.datetime | None = None) -> None:
+    from notifications import services
+
+    if action not in ("reject", "submit"):
+        return
+    agency = werkbrief.agency
     if action == "reject":
-        tasks.send_werkbrief_rejected.delay(str(agency_id), str(werkbrief_id))
-    elif action == "submit":
-        tasks.send_werkbrief_submitted.delay(str(agency_id), str(werkbrief_id))
+        ids = services.werkbrief_rejected_notify(agency=agency, werkbrief_id=werkbrief.pk)
+    else:
+        ids = services.werkbrief_submitted_notify(agency=agency, werkbrief_id=werkbrief.pk, now=now)
+    services.deliver_after_commit(agency=agency, ids=ids)
 
 
-def correction_requested(correction_id, agency_id) -> None:
-    from notifications import tasks
+def correction_requested(correction) -> None:
+    from notifications import services
 
-    tasks.send_correction_requested.delay(str(agency_id), str(correction_id))
+    agency = correction.agency
+    ids = services.correction_requested_notify(agency=agency, correction_id=correction.pk)
+    services.deliver_after_commit(agency=agency, ids=ids)

@@ -22,12 +22,21 @@ class Kind(models.TextChoices):
     WERKBRIEF_REJECTED = "werkbrief_rejected", _("Werkbrief rejected")
     CORRECTION_REQUESTED = "correction_requested", _("Correction requested")
     INVITATION = "invitation", _("Invitation")
+    PASSWORD_RESET = "password_reset", _("Password reset link")
+    EMAIL_CHANGE = "email_change", _("Confirm a new e-mail address")
+    EMAIL_CHANGED = "email_changed", _("E-mail address changed")
+    IBAN_CHANGED = "iban_changed", _("Bank account changed")
 
 
 # Kinds sent at the agency's fixed times (notifications.schedule); the rest follow an event.
 SCHEDULED_KINDS = (Kind.WERKBRIEF_READY, Kind.WORKER_REMINDER, Kind.CLIENT_REMINDER)
 # Kinds that also go out by text message to people who chose that on "my details".
 SMS_KINDS = (Kind.WORKER_REMINDER, Kind.CLIENT_REMINDER)
+# Kinds whose link holds a one-time token that the log never stores: only the first attempt,
+# right after the event, can send them; they are not retried, and "send again" makes a new link.
+TOKEN_KINDS = (Kind.INVITATION, Kind.PASSWORD_RESET, Kind.EMAIL_CHANGE)
+# Mails about the person's own account (sent through the log, like the rest).
+ACCOUNT_KINDS = (Kind.PASSWORD_RESET, Kind.EMAIL_CHANGE, Kind.EMAIL_CHANGED, Kind.IBAN_CHANGED)
 
 
 class Channel(models.TextChoices):

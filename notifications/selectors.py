@@ -9,11 +9,11 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.db.models import QuerySet
 from django.urls import reverse
 
 from accounts.models import Agency, ClientContact, Membership, Module, Role
-from notifications.models import Notification
 from timesheets.models import Status, Werkbrief
 from timesheets.selectors import waiting_for_client, waiting_for_worker
 
@@ -35,16 +35,21 @@ def worker_werkbrief_path(werkbrief_ids: list) -> str:
 
 
 def _workers(sheets: QuerySet[Werkbrief]) -> list[Recipient]:
-    """One recipient per worker (a worker with two placements gets one message)."""
-    rows = sheets.filter(
-        placement__hour_reminders=True,
-        placement__worker__membership__is_active=True,
-        placement__worker__membership__user__is_active=True,
-    ).values_list(
-        "pk",
-        "placement__worker__membership_id",
-        "placement__worker__membership__user_id",
-        "placement__worker__membership__sms_reminders",
+    """One recipient per worker (a worker with two placements gets one message). A person who
+    has not activated the account yet cannot sign in: the invitation is their message."""
+    rows = (
+        sheets.filter(
+            placement__hour_reminders=True,
+            placement__worker__membership__is_active=True,
+            placement__worker__membership__user__is_active=True,
+        )
+        .exclude(placement__worker__membership__user__password__startswith=UNUSABLE_PASSWORD_PREFIX)
+        .values_list(
+            "pk",
+            "placement__worker__membership_id",
+            "placement__worker__membership__user_id",
+            "placement__worker__membership__sms_reminders",
+        )
     )
     by_user: dict = {}
     for werkbrief_id, membership_id, user_id, sms in rows.order_by("week_start", "pk"):
@@ -84,7 +89,9 @@ def _contacts_for_departments(agency: Agency, departments_by_client: dict) -> li
             membership__role=Role.CLIENT_CONTACT,
             membership__is_active=True,
             membership__user__is_active=True,
-        ).values(
+        )
+        .exclude(membership__user__password__startswith=UNUSABLE_PASSWORD_PREFIX)
+        .values(
             "pk",
             "client_id",
             "sees_all_departments",
@@ -157,7 +164,3 @@ def staff_members(*, agency: Agency) -> list[Membership]:
 
 def timesheets_enabled(agency: Agency) -> bool:
     return agency.has_module(Module.TIMESHEETS)
-
-
-def mail_log(*, agency: Agency) -> QuerySet[Notification]:
-    return Notification.objects.filter(agency=agency).select_related("recipient")

@@ -30,10 +30,12 @@ the test sink) keep once. SMTP offers nothing better; text messages have the sam
 
 import contextlib
 import datetime as dt
+import functools
 import logging
 import os
 import threading
 import time
+import uuid
 from dataclasses import dataclass
 from email.utils import formataddr, parseaddr
 
@@ -53,6 +55,7 @@ from notifications import selectors
 from notifications.models import (
     SCHEDULED_KINDS,
     SMS_KINDS,
+    TOKEN_KINDS,
     Channel,
     Kind,
     Notification,
@@ -240,8 +243,8 @@ def _reserve(rows: list[Notification], *, kind: str, week_start: dt.date, slot: 
 
 def notifications_tick(*, agency: Agency, now: dt.datetime) -> list:
     """Reserve the messages of the slots due at ``now`` (see notifications.schedule); returns
-    the ids to hand to workers. A fixed number of queries per due slot, whatever the number of
-    people: one per kind and agency at most, so the cost grows with agencies, not workers."""
+    the ids to hand to workers. A fixed number of queries per due kind (at most three kinds),
+    whatever the number of people: the cost grows with agencies, not with workers."""
     if not agency.is_active or not selectors.timesheets_enabled(agency):
         return []
     find = {
@@ -276,13 +279,14 @@ def notifications_tick(*, agency: Agency, now: dt.datetime) -> list:
 
 def notifications_sweep(*, agency: Agency, now: dt.datetime) -> list:
     """Rows no worker took in time, or whose worker died mid-send (lease expired): one query.
-    Invitations are not retried from here: their link exists only in the first attempt."""
+    Mails with a one-time link (TOKEN_KINDS) are not retried: the link exists only in the first
+    attempt."""
     with agency_scope(agency):
         return list(
             Notification.objects.filter(
                 agency=agency, status__in=[Status.PENDING, Status.SENDING], retry_at__lte=now
             )
-            .exclude(kind=Kind.INVITATION)
+            .exclude(kind__in=TOKEN_KINDS)
             .order_by("retry_at")
             .values_list("pk", flat=True)[:SWEEP_LIMIT]
         )
@@ -379,24 +383,78 @@ def correction_requested_notify(*, agency: Agency, correction_id) -> list:
         return _reserve(rows, kind=Kind.CORRECTION_REQUESTED, week_start=week, slot=slot)
 
 
+def _event_row(
+    *, agency: Agency, user: User, kind: str, slot: str, context: dict, deep_link_path: str
+) -> Notification:
+    with agency_scope(agency):
+        now = timezone.now()
+        return Notification.objects.create(
+            agency=agency,
+            recipient=user,
+            kind=kind,
+            channel=Channel.MAIL,
+            week_start=deadlines.week_start_of(timezone.localdate(now, timezone=agency.tzinfo)),
+            slot=slot,
+            context=context,
+            deep_link_path=deep_link_path,
+            retry_at=now + _retry_after(),
+        )
+
+
 def invitation_record(
     *, agency: Agency, membership: Membership, invitation, context
 ) -> Notification:
     """The invitation's row in the mail log. Its link carries the one-time token, which is
     never stored: the caller delivers it right after commit with ``link_path``."""
-    with agency_scope(agency):
-        now = timezone.now()
-        return Notification.objects.create(
-            agency=agency,
-            recipient_id=membership.user_id,
-            kind=Kind.INVITATION,
-            channel=Channel.MAIL,
-            week_start=deadlines.week_start_of(timezone.localdate(now, timezone=agency.tzinfo)),
-            slot=f"invitation:{invitation.pk}",
-            context={**context, "membership_id": str(membership.pk)},
-            deep_link_path=reverse("activation"),
-            retry_at=now + _retry_after(),
+    return _event_row(
+        agency=agency,
+        user=membership.user,
+        kind=Kind.INVITATION,
+        slot=f"invitation:{invitation.pk}",
+        context={**context, "membership_id": str(membership.pk)},
+        deep_link_path=reverse("activation"),
+    )
+
+
+def account_mail_send(
+    *,
+    agency: Agency,
+    user: User,
+    kind: str,
+    context: dict | None = None,
+    to_email: str = "",
+    deep_link_path: str = "",
+    link_path: str | None = None,
+) -> Notification:
+    """A mail about the person's own account (ACCOUNT_KINDS) through the log, after commit.
+
+    ``to_email`` sends it elsewhere than the account's address (a new address to confirm, the
+    old one told of the change). ``link_path`` holds a one-time token (TOKEN_KINDS): it is never
+    stored, so that mail goes out right after the commit, from this process, and only then.
+    The others go to a Celery worker like every other message (and the sweep, should that fail).
+    """
+    row = _event_row(
+        agency=agency,
+        user=user,
+        kind=kind,
+        slot=f"{kind}:{uuid.uuid4()}",
+        context={
+            **(context or {}),
+            **({"to_email": to_email} if to_email else {}),
+            # When it happened: a mail sent again later still tells the first moment.
+            "at": timezone.now().isoformat(),
+        },
+        deep_link_path=deep_link_path,
+    )
+    if kind in TOKEN_KINDS:
+        transaction.on_commit(
+            functools.partial(
+                notification_deliver, agency=agency, notification_id=row.pk, link_path=link_path
+            )
         )
+    else:
+        deliver_after_commit(agency=agency, ids=[row.pk])
+    return row
 
 
 # Deliver -----------------------------------------------------------------------------------------
@@ -411,6 +469,7 @@ class Prepared:
     context: dict
     deep_link_path: str
     membership: Membership | None = None
+    address: str = ""  # another address than the recipient's own
 
 
 def _membership(notification: Notification) -> Membership:
@@ -539,6 +598,16 @@ def _prepare_invitation(notification: Notification, now, force: bool) -> Prepare
     return Prepared(dict(notification.context), notification.deep_link_path, membership)
 
 
+def _prepare_account(notification: Notification, now, force: bool) -> Prepared:
+    user = notification.recipient
+    if user is None or not user.is_active:
+        raise Skip(_("The person no longer has access to this agency."))
+    context = dict(notification.context)
+    at = context.pop("at", None)
+    context["changed_at"] = dt.datetime.fromisoformat(at) if at else notification.created_at
+    return Prepared(context, notification.deep_link_path, address=context.get("to_email", ""))
+
+
 PREPARE = {
     Kind.WERKBRIEF_READY: _prepare_worker,
     Kind.WORKER_REMINDER: _prepare_worker,
@@ -547,6 +616,10 @@ PREPARE = {
     Kind.WERKBRIEF_REJECTED: _prepare_rejected,
     Kind.CORRECTION_REQUESTED: _prepare_correction,
     Kind.INVITATION: _prepare_invitation,
+    Kind.PASSWORD_RESET: _prepare_account,
+    Kind.EMAIL_CHANGE: _prepare_account,
+    Kind.EMAIL_CHANGED: _prepare_account,
+    Kind.IBAN_CHANGED: _prepare_account,
 }
 
 
@@ -607,7 +680,7 @@ def _deliver(agency: Agency, notification_id, link_path, now) -> Outcome:
         return Outcome(Status.SKIPPED)
     except Exception as error:
         logger.warning("notification %s failed: %s", notification.pk, error)
-        final = notification.attempts >= MAX_ATTEMPTS or notification.kind == Kind.INVITATION
+        final = notification.attempts >= MAX_ATTEMPTS or notification.kind in TOKEN_KINDS
         retry_at = None if final else timezone.now() + _backoff(notification.attempts)
         mine.update(
             status=Status.FAILED if final else Status.PENDING,
@@ -648,7 +721,7 @@ def _send(notification: Notification, prepared: Prepared, path: str) -> str:
             deep_link_path=path,
         )
         return number
-    address = user.email if user is not None else notification.address
+    address = prepared.address or (user.email if user is not None else notification.address)
     try:
         mail_send(
             agency=notification.agency,
@@ -670,15 +743,31 @@ def _send(notification: Notification, prepared: Prepared, path: str) -> str:
 # The mail log in the back office -----------------------------------------------------------------
 
 
+class CannotResend(Exception):
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
 def notification_resend(
     *, notification: Notification, actor: User | None = None
 ) -> Notification | None:
     """Send a logged message again, as a new row (slot ".../resend-N") through the same path.
 
     An invitation cannot be sent again as it was (only its first mail had the one-time link): a
-    new invitation goes out instead, with a new link, and the old one stops working.
+    new invitation goes out instead, with a new link, and the old one stops working. A password
+    reset or address confirmation cannot be sent again at all (``CannotResend``): the person
+    asks for a new link.
     """
     agency = notification.agency
+    if notification.kind in TOKEN_KINDS and notification.kind != Kind.INVITATION:
+        raise CannotResend(
+            _(
+                "A mail with a one-time link cannot be sent again: the person asks for a new "
+                "link on the portal (%(kind)s)."
+            )
+            % {"kind": notification.get_kind_display()}
+        )
     if notification.kind == Kind.INVITATION:
         from accounts.services import invitation_send
 
@@ -703,19 +792,28 @@ def notification_resend(
             retry_at=now + _retry_after(),
         )
         ids = _reserve([row], kind=row.kind, week_start=row.week_start, slot=row.slot)
-        transaction.on_commit(lambda: _enqueue(agency, ids))
+        deliver_after_commit(agency=agency, ids=ids)
     return row
 
 
-def _enqueue(agency: Agency, ids) -> None:
+def deliver_after_commit(*, agency: Agency, ids) -> None:
+    """Hand reserved rows to Celery once the transaction that reserved them has committed (at
+    once outside a transaction). Should that never happen, the sweep delivers them."""
+    if not ids:
+        return
     from notifications import tasks
 
-    tasks.enqueue_deliveries(str(agency.pk), ids)
+    transaction.on_commit(
+        functools.partial(tasks.enqueue_deliveries, str(agency.pk), [str(i) for i in ids])
+    )
 
 
 __all__ = [
     "SCHEDULED_KINDS",
+    "CannotResend",
+    "account_mail_send",
     "correction_requested_notify",
+    "deliver_after_commit",
     "invitation_record",
     "mail_send",
     "notification_deliver",

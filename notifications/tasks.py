@@ -60,36 +60,3 @@ def deliver(self, agency_id: str, notification_id: str) -> str:
             (agency_id, notification_id), eta=outcome.retry_at + dt.timedelta(seconds=1)
         )
     return outcome.status
-
-
-def _deliver_all(agency: Agency, ids) -> None:
-    for notification_id in ids:
-        services.notification_deliver(agency=agency, notification_id=notification_id)
-
-
-@shared_task(acks_late=True, reject_on_worker_lost=True)
-def send_werkbrief_rejected(agency_id: str, werkbrief_id: str) -> None:
-    agency = _agency(agency_id)
-    if agency is not None:
-        _deliver_all(
-            agency, services.werkbrief_rejected_notify(agency=agency, werkbrief_id=werkbrief_id)
-        )
-
-
-@shared_task(acks_late=True, reject_on_worker_lost=True)
-def send_werkbrief_submitted(agency_id: str, werkbrief_id: str) -> None:
-    agency = _agency(agency_id)
-    if agency is not None:
-        _deliver_all(
-            agency, services.werkbrief_submitted_notify(agency=agency, werkbrief_id=werkbrief_id)
-        )
-
-
-@shared_task(acks_late=True, reject_on_worker_lost=True)
-def send_correction_requested(agency_id: str, correction_id: str) -> None:
-    agency = _agency(agency_id)
-    if agency is not None:
-        _deliver_all(
-            agency,
-            services.correction_requested_notify(agency=agency, correction_id=correction_id),
-        )

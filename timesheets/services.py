@@ -243,7 +243,7 @@ def werkbrief_transition(
         at=now,
         comment=comment,
     )
-    _notify_after_commit(wb, action)
+    _notify(wb, action, now)
     return wb
 
 
@@ -301,12 +301,12 @@ def _check_complete(wb: Werkbrief) -> None:
         )
 
 
-def _notify_after_commit(wb: Werkbrief, action: str) -> None:
+def _notify(wb: Werkbrief, action: str, now: dt.datetime) -> None:
+    """The mails of the transition go into the mail log in this transaction (see
+    notifications.hooks) and are delivered after the commit."""
     from notifications import hooks
 
-    transaction.on_commit(
-        functools.partial(hooks.werkbrief_transitioned, wb.pk, action, wb.agency_id)
-    )
+    hooks.werkbrief_transitioned(wb, action, now)
 
 
 # Making werkbriefjes -----------------------------------------------------------------------------
@@ -875,9 +875,7 @@ def correction_request_create(
         requested_by=membership.user,
         message=message,
     )
-    transaction.on_commit(
-        functools.partial(hooks.correction_requested, request.pk, request.agency_id)
-    )
+    hooks.correction_requested(request)
     return request
 
 

@@ -143,7 +143,8 @@ def test_the_email_address_changes_after_confirmation_by_mail(
 ):
     user = tenant_a.worker.membership.user
     client = tenant_a.http(tenant_a.worker.membership)
-    response = client.post("/email/", {"email": "Nieuw.Adres@Example.nl", "password": PASSWORD})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/email/", {"email": "Nieuw.Adres@Example.nl", "password": PASSWORD})
     assert response.status_code == 200
     user.refresh_from_db()
     assert user.email != "nieuw.adres@example.nl"
@@ -169,9 +170,12 @@ def test_an_email_address_of_another_account_is_refused(tenant_a, tenant_b):
     assert response.context["form"].errors["email"]
 
 
-def test_an_email_link_of_another_agency_does_not_work_here(tenant_a, tenant_b, mailoutbox):
+def test_an_email_link_of_another_agency_does_not_work_here(
+    tenant_a, tenant_b, mailoutbox, django_capture_on_commit_callbacks
+):
     client = tenant_b.http(tenant_b.worker.membership)
-    client.post("/email/", {"email": "ander@example.nl", "password": PASSWORD})
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/email/", {"email": "ander@example.nl", "password": PASSWORD})
     path = re.search(r"http://bravo\.localhost(/email/confirm/\S+/)", mailoutbox[0].body).group(1)
     assert tenant_a.http().post(path).status_code == 410
     assert not User.objects.filter(email="ander@example.nl").exists()

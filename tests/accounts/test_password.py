@@ -6,8 +6,10 @@ import re
 import pytest
 from django.test import Client as HttpClient
 
+from notifications.models import Kind, Status
 from tests.accounts.helpers import nl
 from tests.factories import PASSWORD
+from tests.notifications.conftest import log
 
 pytestmark = pytest.mark.django_db
 
@@ -47,18 +49,25 @@ def test_the_admins_password_change_is_the_portals(tenant_a):
     assert response["Location"] == "/accounts/password/change/"
 
 
-def test_a_reset_mail_goes_through_the_portals_mail_in_the_persons_language(tenant_a, mailoutbox):
+def test_a_reset_mail_goes_through_the_portals_mail_in_the_persons_language(
+    tenant_a, mailoutbox, django_capture_on_commit_callbacks
+):
     user = tenant_a.worker.membership.user
     user.preferred_language = "de"
     user.save()
-    response = HttpClient(HTTP_HOST=tenant_a.host).post(
-        "/accounts/password/reset/", {"email": user.email.upper()}
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = HttpClient(HTTP_HOST=tenant_a.host).post(
+            "/accounts/password/reset/", {"email": user.email.upper()}
+        )
     assert response.status_code == 302
     (message,) = mailoutbox
     assert message.to == [user.email]
     assert message.extra_headers["Content-Language"] == "de"
     assert re.search(r"http://alpha\.localhost/accounts/password/reset/key/\S+/", message.body)
+    # In the agency's mail log, without the link's one-time key.
+    (row,) = log(tenant_a, kind=Kind.PASSWORD_RESET)
+    assert row.status == Status.SENT and row.recipient == user
+    assert row.deep_link_path == "/accounts/password/reset/" and "key" not in str(row.context)
 
 
 def test_a_reset_for_someone_of_another_agency_sends_nothing_and_says_the_same(
@@ -73,10 +82,13 @@ def test_a_reset_for_someone_of_another_agency_sends_nothing_and_says_the_same(
     assert foreign["Location"] == unknown["Location"] == "/accounts/password/reset/done/"
 
 
-def test_a_reset_link_sets_a_password_under_the_policy(tenant_a, mailoutbox):
+def test_a_reset_link_sets_a_password_under_the_policy(
+    tenant_a, mailoutbox, django_capture_on_commit_callbacks
+):
     user = tenant_a.worker.membership.user
     client = HttpClient(HTTP_HOST=tenant_a.host)
-    client.post("/accounts/password/reset/", {"email": user.email})
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/accounts/password/reset/", {"email": user.email})
     path = re.search(r"http://alpha\.localhost(\S+)", mailoutbox[0].body).group(1)
     form_url = client.get(path)["Location"]
     response = client.post(form_url, {"password1": "zwak", "password2": "zwak"})

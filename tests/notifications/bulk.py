@@ -4,6 +4,8 @@ benchmarks/notify_bench.py. Every worker has one placement and an open werkbrief
 import datetime as dt
 from decimal import Decimal
 
+from django.contrib.auth.hashers import make_password
+
 from accounts.models import (
     Agency,
     Client,
@@ -32,8 +34,10 @@ def _people(agency: Agency, prefix: str, count: int, role: str) -> list[Membersh
         )
         for i in range(count)
     ]
+    # Activated accounts (a password), with one hash computed once: hashing is slow on purpose.
+    password = make_password(f"{prefix}-{agency.slug}-bulk-Password-1")
     for user in users:
-        user.set_unusable_password()
+        user.password = password
     User.objects.bulk_create(users, batch_size=2000)
     return Membership.objects.bulk_create(
         [Membership(agency=agency, user=u, role=role) for u in users], batch_size=2000

@@ -93,9 +93,17 @@ class SmtpSink:
         return {k: n for k, n in counts.items() if n > 1}
 
     def stop(self):
-        self._server.close()
+        async def shutdown():
+            self._server.close()
+            others = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+            for task in others:
+                task.cancel()
+            await asyncio.gather(*others, return_exceptions=True)
+
+        asyncio.run_coroutine_threadsafe(shutdown(), self._loop).result(timeout=10)
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(timeout=10)
+        self._loop.close()
 
 
 def database_url() -> str:
@@ -217,12 +225,14 @@ class CeleryRun:
                     "flexportal-it",
                     broker=self.redis_url,
                     broker_transport_options={"global_keyprefix": self.prefix},
+                    set_as_current=False,  # the project's tasks keep the project's app
                 )
             else:
                 self._publisher = Celery(
                     "flexportal-it",
                     broker="filesystem://",
                     broker_transport_options=filesystem_broker_options(self.folder),
+                    set_as_current=False,
                 )
         return self._publisher
 

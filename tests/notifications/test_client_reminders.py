@@ -95,7 +95,7 @@ def test_a_reminder_reserved_before_the_approval_is_skipped(
     assert row.status == Status.SKIPPED
 
 
-def test_contacts_who_may_not_approve_or_do_not_see_the_department_get_none(
+def test_contacts_who_may_not_approve_see_the_department_or_have_not_activated_get_none(
     tenant_a, team, monday, clock, mailoutbox
 ):
     with tenant_a.scope():
@@ -111,6 +111,9 @@ def test_contacts_who_may_not_approve_or_do_not_see_the_department_get_none(
             agency=tenant_a.agency, client=tenant_a.client, sees_all_departments=False
         )
         sees.departments.set([tenant_a.department])
+        invited = factories.ClientContactFactory(agency=tenant_a.agency, client=tenant_a.client)
+        invited.membership.user.set_unusable_password()  # not activated yet
+        invited.membership.user.save()
     tick(tenant_a.agency, clock, local(tenant_a.agency, monday, "16:00"))
     assert sorted(m.to[0] for m in mails(mailoutbox, Kind.CLIENT_REMINDER)) == sorted(
         [tenant_a.contact.membership.user.email, sees.membership.user.email]

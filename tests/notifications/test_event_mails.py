@@ -42,7 +42,7 @@ def test_a_rejection_mails_the_worker_the_reason_and_a_link_to_the_werkbrief(
     assert row.status == Status.SENT
 
 
-def test_the_rejection_task_run_twice_mails_once_and_a_second_rejection_mails_again(
+def test_a_rejection_reserved_twice_mails_once_and_a_second_rejection_mails_again(
     tenant_a, submitted, django_capture_on_commit_callbacks, mailoutbox
 ):
     from notifications import tasks
@@ -50,7 +50,9 @@ def test_the_rejection_task_run_twice_mails_once_and_a_second_rejection_mails_ag
     contact, worker = tenant_a.contact.membership, tenant_a.worker.membership
     with tenant_a.scope(), django_capture_on_commit_callbacks(execute=True):
         wb = act(submitted, contact, "reject", "Eerste keer")
-    tasks.send_werkbrief_rejected(str(tenant_a.agency.pk), str(wb.pk))  # a redelivery
+    # The same event reserved and delivered again (a retried request, a redelivered task).
+    again = services.werkbrief_rejected_notify(agency=tenant_a.agency, werkbrief_id=wb.pk)
+    tasks.enqueue_deliveries(str(tenant_a.agency.pk), again)
     assert len(mails(mailoutbox, Kind.WERKBRIEF_REJECTED)) == 1
     with tenant_a.scope(), django_capture_on_commit_callbacks(execute=True):
         wb = act(act(wb, worker, "submit"), contact, "reject", "Tweede keer")
@@ -92,6 +94,39 @@ def test_the_approval_notice_is_skipped_when_the_werkbrief_was_approved_first(
         services.notification_deliver(agency=tenant_a.agency, notification_id=notification_id)
     assert mails(mailoutbox, Kind.APPROVAL_READY) == []
     assert [r.status for r in log(tenant_a, kind=Kind.APPROVAL_READY)] == [Status.SKIPPED]
+
+
+def test_the_rejection_mail_is_in_the_log_with_the_rejection_itself_and_never_without_it(
+    tenant_a, submitted, mailoutbox
+):
+    from django.db import transaction
+
+    contact = tenant_a.contact.membership
+    with tenant_a.scope(), pytest.raises(RuntimeError), transaction.atomic():
+        act(submitted, contact, "reject", "Teruggedraaid")
+        assert len(log(tenant_a, kind=Kind.WERKBRIEF_REJECTED)) == 1  # same transaction
+        raise RuntimeError("the request fails after the rejection")
+    assert log(tenant_a, kind=Kind.WERKBRIEF_REJECTED) == []
+    assert mails(mailoutbox, Kind.WERKBRIEF_REJECTED) == []
+
+
+def test_a_rejection_whose_delivery_was_never_enqueued_goes_out_with_the_next_sweep(
+    tenant_a, submitted, clock, mailoutbox, settings
+):
+    from notifications import tasks
+
+    with tenant_a.scope():
+        # The process dies right after the commit: the on-commit enqueue never runs.
+        act(submitted, tenant_a.contact.membership, "reject", "Vrijdag ontbreekt.")
+    (row,) = log(tenant_a, kind=Kind.WERKBRIEF_REJECTED)
+    assert row.status == Status.PENDING and mails(mailoutbox, Kind.WERKBRIEF_REJECTED) == []
+    tasks.tick_agency(str(tenant_a.agency.pk))  # too early: a worker may still be on it
+    assert mails(mailoutbox, Kind.WERKBRIEF_REJECTED) == []
+    clock.set(clock.now + dt.timedelta(seconds=settings.NOTIFICATION_RETRY_AFTER_SECONDS + 1))
+    tasks.tick_agency(str(tenant_a.agency.pk))
+    (message,) = mails(mailoutbox, Kind.WERKBRIEF_REJECTED)
+    assert "Vrijdag ontbreekt." in message.body
+    assert [r.status for r in log(tenant_a, kind=Kind.WERKBRIEF_REJECTED)] == [Status.SENT]
 
 
 def _approved(tenant, week):

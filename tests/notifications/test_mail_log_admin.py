@@ -1,11 +1,13 @@
 """The back office's mail log: each message of the agency with its kind, recipient, channel,
 status and error, filters and search, and "send again" through the same path."""
 
+import datetime as dt
+
 import pytest
 from django.urls import reverse
 
 from notifications.models import Kind, Notification, Status
-from tests.notifications.conftest import local, log, mails, tick, werkbrief
+from tests.notifications.conftest import english, local, log, mails, tick, werkbrief
 
 pytestmark = pytest.mark.django_db
 
@@ -39,6 +41,7 @@ def test_the_log_lists_the_agencys_messages_with_status_and_error(tenant_a, sent
         Notification.objects.filter(pk=sent.pk).update(
             status=Status.FAILED, error="SMTPRecipientsRefused: 550 no such user"
         )
+    english(tenant_a.staff)
     staff = tenant_a.http(tenant_a.staff)
     page = staff.get(LIST).content.decode()
     assert "Reminder to enter hours" in page
@@ -108,3 +111,36 @@ def test_sending_an_invitation_again_makes_a_new_link(
     assert len(invitations) == 2
     assert first.token in invitations[0].body and first.token not in invitations[1].body
     assert len(log(tenant_a, kind=Kind.INVITATION)) == 2
+
+
+def test_mails_about_the_account_are_in_the_log_and_sent_again_where_that_is_safe(
+    tenant_a, mailoutbox, django_capture_on_commit_callbacks, clock
+):
+    from accounts import services as account_services
+
+    worker = tenant_a.worker.membership
+    with tenant_a.scope(), django_capture_on_commit_callbacks(execute=True):
+        account_services.flexworker_iban_change(
+            profile=tenant_a.worker, iban="NL20INGB0001234567", actor=worker.user
+        )
+        account_services.email_change_request(
+            agency=tenant_a.agency, user=worker.user, new_email="nieuw@example.nl"
+        )
+    (iban,) = log(tenant_a, kind=Kind.IBAN_CHANGED)
+    (change,) = log(tenant_a, kind=Kind.EMAIL_CHANGE)
+    assert iban.status == change.status == Status.SENT
+    assert change.address == "nieuw@example.nl" and "token" not in str(change.context)
+    assert "NL20 **** 4567" in mails(mailoutbox, Kind.IBAN_CHANGED)[0].body
+    clock.set(clock.now + dt.timedelta(hours=3))
+    english(tenant_a.staff)
+    staff = tenant_a.http(tenant_a.staff)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff.post(
+            LIST, {"action": "resend", "_selected_action": [iban.pk, change.pk]}, follow=True
+        )
+    page = response.content.decode()
+    assert "A mail with a one-time link cannot be sent again" in page
+    first, again = mails(mailoutbox, Kind.IBAN_CHANGED)
+    assert first.body == again.body  # the moment of the change, not of the resend
+    assert len(mails(mailoutbox, Kind.EMAIL_CHANGE)) == 1
+    assert len(log(tenant_a, kind=Kind.EMAIL_CHANGE)) == 1

@@ -117,6 +117,18 @@ def test_a_worker_whose_access_ended_gets_no_reminder(
     assert mailoutbox == []
 
 
+def test_a_worker_who_has_not_activated_the_account_yet_gets_no_reminder(
+    tenant_a, worker, week, monday, clock, mailoutbox
+):
+    """They cannot sign in yet; the invitation (re-sendable by the back office) is their mail."""
+    worker.user.set_unusable_password()
+    worker.user.save()
+    werkbrief(tenant_a, week)
+    tick(tenant_a.agency, clock, local(tenant_a.agency, monday, "09:00"))
+    assert mailoutbox == []
+    assert log(tenant_a) == []
+
+
 def test_the_ready_notice_goes_once_on_friday_of_the_week_itself(
     tenant_a, worker, week, monday, clock, mailoutbox
 ):
