@@ -44,7 +44,7 @@ class NotificationAdmin(AgencyScopedAdmin):
         "week_start",
         "slot",
         "attempts",
-        "error",
+        "error_text",
         "created_at",
         "sent_at",
         "message_id",
@@ -71,7 +71,13 @@ class NotificationAdmin(AgencyScopedAdmin):
 
     @admin.display(description=_("error"))
     def short_error(self, obj):
-        return Truncator(obj.error).chars(80)
+        return Truncator(self.error_text(obj)).chars(80)
+
+    @admin.display(description=_("error"))
+    def error_text(self, obj):
+        # Reasons for skipping are stored as source text: shown in the reader's language.
+        # A mail server's error is not in the catalog and stays as it was.
+        return gettext(obj.error) if obj.error else ""
 
     @admin.action(description=_("Send the selected messages again"))
     def resend(self, request, queryset):

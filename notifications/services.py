@@ -47,6 +47,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.models import Agency, Membership, User
 from accounts.selectors import client_contact_for, language_for, mobile_number_on_file
@@ -461,7 +462,8 @@ def account_mail_send(
 
 
 class Skip(Exception):
-    """The reason for the message is gone (approved meanwhile, past the cut-off...)."""
+    """The reason for the message is gone (approved meanwhile, past the cut-off...). The reason
+    is kept in the log untranslated (the source text) and shown in the reader's language."""
 
 
 @dataclass
@@ -480,7 +482,7 @@ def _membership(notification: Notification) -> Membership:
         .first()
     )
     if membership is None or not membership.is_active or not membership.user.is_active:
-        raise Skip(_("The person no longer has access to this agency."))
+        raise Skip(gettext_noop("The person no longer has access to this agency."))
     return membership
 
 
@@ -490,7 +492,7 @@ def _check_cutoff(notification: Notification, now, *, for_client: bool, force: b
         agency, notification.week_start
     )
     if now >= cutoff and not force:
-        raise Skip(_("The cut-off has passed."))
+        raise Skip(gettext_noop("The cut-off has passed."))
     return cutoff
 
 
@@ -511,7 +513,7 @@ def _prepare_worker(notification: Notification, now, force: bool) -> Prepared:
             sheets = sheets.filter(status=WerkbriefStatus.RAPPORTEER)
     sheets = list(sheets.order_by("week_start"))
     if not sheets:
-        raise Skip(_("The hours are in: nothing to remind of."))
+        raise Skip(gettext_noop("The hours are in: nothing to remind of."))
     return Prepared(
         {"werkbrieven": sheets, "deadline": cutoff, "week": notification.week_start},
         selectors.worker_werkbrief_path([w.pk for w in sheets]),
@@ -522,7 +524,7 @@ def _prepare_worker(notification: Notification, now, force: bool) -> Prepared:
 def _prepare_client(notification: Notification, now, force: bool) -> Prepared:
     membership = _membership(notification)
     if not client_contact_for(membership=membership).can_approve_hours:
-        raise Skip(_("This contact no longer approves hours."))
+        raise Skip(gettext_noop("This contact no longer approves hours."))
     cutoff = _check_cutoff(
         notification,
         now,
@@ -534,7 +536,7 @@ def _prepare_client(notification: Notification, now, force: bool) -> Prepared:
     )
     waiting = [w for w in sheets if w.waiting]
     if not waiting and not force:
-        raise Skip(_("Nothing waits for approval any more."))
+        raise Skip(gettext_noop("Nothing waits for approval any more."))
     return Prepared(
         {
             "werkbrieven": sheets,
@@ -560,7 +562,7 @@ def _prepare_rejected(notification: Notification, now, force: bool) -> Prepared:
         agency=notification.agency_id, pk=notification.context["transition_id"]
     ).first()
     if wb is None or rejection is None:
-        raise Skip(_("The werkbrief no longer exists."))
+        raise Skip(gettext_noop("The werkbrief no longer exists."))
     deadline = deadlines.worker_deadline(notification.agency, wb.week_start)
     return Prepared(
         {
@@ -587,9 +589,9 @@ def _prepare_correction(notification: Notification, now, force: bool) -> Prepare
         .first()
     )
     if correction is None:
-        raise Skip(_("The correction request no longer exists."))
+        raise Skip(gettext_noop("The correction request no longer exists."))
     if correction.state != CorrectionRequest.State.OPEN and not force:
-        raise Skip(_("The correction request is handled already."))
+        raise Skip(gettext_noop("The correction request is handled already."))
     return Prepared({"correction": correction}, notification.deep_link_path)
 
 
@@ -601,7 +603,7 @@ def _prepare_invitation(notification: Notification, now, force: bool) -> Prepare
 def _prepare_account(notification: Notification, now, force: bool) -> Prepared:
     user = notification.recipient
     if user is None or not user.is_active:
-        raise Skip(_("The person no longer has access to this agency."))
+        raise Skip(gettext_noop("The person no longer has access to this agency."))
     context = dict(notification.context)
     at = context.pop("at", None)
     context["changed_at"] = dt.datetime.fromisoformat(at) if at else notification.created_at
@@ -711,7 +713,7 @@ def _send(notification: Notification, prepared: Prepared, path: str) -> str:
             mobile_number_on_file(membership=prepared.membership) if prepared.membership else ""
         )
         if not number:
-            raise Skip(_("There is no mobile number to send a text message to."))
+            raise Skip(gettext_noop("There is no mobile number to send a text message to."))
         sms_send(
             agency=notification.agency,
             to_user=user,

@@ -144,3 +144,16 @@ def test_mails_about_the_account_are_in_the_log_and_sent_again_where_that_is_saf
     assert first.body == again.body  # the moment of the change, not of the resend
     assert len(mails(mailoutbox, Kind.EMAIL_CHANGE)) == 1
     assert len(log(tenant_a, kind=Kind.EMAIL_CHANGE)) == 1
+
+
+def test_why_a_message_was_skipped_reads_in_the_readers_language(tenant_a, sent):
+    with tenant_a.scope():
+        Notification.objects.filter(pk=sent.pk).update(
+            status=Status.SKIPPED, error="The hours are in: nothing to remind of."
+        )
+    staff = tenant_a.http(tenant_a.staff)  # Dutch, the default
+    url = reverse("admin:notifications_notification_change", args=[sent.pk])
+    assert "De uren zijn binnen" in staff.get(LIST).content.decode()
+    assert "De uren zijn binnen" in staff.get(url).content.decode()
+    english(tenant_a.staff)
+    assert "The hours are in: nothing to remind of." in staff.get(url).content.decode()
