@@ -5,6 +5,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.http import Http404
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -13,6 +14,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts import services
+from accounts.forms import ReminderSlotsField
 from accounts.models import (
     AccountEvent,
     Agency,
@@ -30,7 +32,7 @@ from accounts.models import (
     User,
 )
 from accounts.selectors import invitation_latest, mobile_number_on_file
-from accounts.validators import normalise_iban, normalise_mobile_number
+from accounts.validators import mask_mobile_number, normalise_iban, normalise_mobile_number
 from flexportal.admin_sites import (
     AgencyScopedAdmin,
     AgencyScopedTabularInline,
@@ -42,6 +44,9 @@ from flexportal.admin_sites import (
 
 
 class AgencySettingsForm(forms.ModelForm):
+    worker_reminder_slots = ReminderSlotsField(label=_("worker reminder times"))
+    client_reminder_slots = ReminderSlotsField(label=_("client reminder times"))
+
     class Meta:
         model = Agency
         exclude = ["slug", "is_active"]
@@ -295,6 +300,76 @@ class InvitationAdminMixin:
         return super().response_change(request, obj)
 
 
+def _method_labels(user) -> list[str]:
+    from django_otp.plugins.otp_static.models import StaticDevice
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    labels = []
+    for method in services.two_factor_methods(user=user):
+        if isinstance(method, TOTPDevice):
+            labels.append(gettext("authenticator app"))
+        elif isinstance(method, StaticDevice):
+            labels.append(gettext("backup codes"))
+        else:
+            labels.append(
+                gettext("text messages to %(number)s")
+                % {"number": mask_mobile_number(method.number)}
+            )
+    return labels
+
+
+def two_factor_reset_action(model_admin, request, queryset, users, agency):
+    """Reset the second factor of ``users`` after a confirmation page that lists what goes."""
+    if request.POST.get("confirmed") != "yes":
+        context = {
+            **model_admin.admin_site.each_context(request),
+            "title": gettext("Reset the second factor"),
+            "people": [(user, _method_labels(user)) for user in users],
+            "queryset": queryset,
+            "opts": model_admin.model._meta,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            "agency": agency,
+        }
+        return TemplateResponse(request, "admin/accounts/two_factor_reset_confirm.html", context)
+    done = 0
+    for user in users:
+        try:
+            services.two_factor_reset(
+                agency=agency,
+                user=user,
+                actor=request.user,
+                client=services.ClientInfo.from_request(request),
+            )
+        except services.AccountError as error:
+            model_admin.message_user(request, error.message, messages.WARNING)
+        else:
+            done += 1
+    if done:
+        model_admin.message_user(
+            request,
+            ngettext(
+                "The second factor of %(n)d person is reset; they set up a new one at their "
+                "next login.",
+                "The second factor of %(n)d people is reset; they set up a new one at their "
+                "next login.",
+                done,
+            )
+            % {"n": done},
+            messages.SUCCESS,
+        )
+    return None
+
+
+class TwoFactorResetMixin:
+    """ "Reset the second factor" for a person who lost their phone and backup codes."""
+
+    @admin.action(description=_("Reset the second factor (lost phone)"))
+    def reset_two_factor(self, request, queryset):
+        related = "user" if self.model is Membership else "membership__user"
+        users = [self.membership_of(obj).user for obj in queryset.select_related(related)]
+        return two_factor_reset_action(self, request, queryset, users, request.agency)
+
+
 class PersonFieldsMixin(forms.Form):
     """The identity fields asked when the back office adds a person."""
 
@@ -333,7 +408,7 @@ class FlexworkerChangeForm(forms.ModelForm):
 
 
 @admin.register(FlexworkerProfile, site=backoffice_site)
-class FlexworkerProfileAdmin(InvitationAdminMixin, AgencyScopedAdmin):
+class FlexworkerProfileAdmin(InvitationAdminMixin, TwoFactorResetMixin, AgencyScopedAdmin):
     list_display = ["employee_number", "full_name", "email", "city", "payroll_tax_credit"]
     list_display_links = ["employee_number", "full_name"]
     search_fields = [
@@ -347,7 +422,7 @@ class FlexworkerProfileAdmin(InvitationAdminMixin, AgencyScopedAdmin):
     list_select_related = ["membership__user"]
     readonly_fields = ["bsn_masked", "id_document_link", "invitation_status"]
     exclude = ["membership", "id_document", "id_document_name", "id_document_uploaded_at", "photo"]
-    actions = ["send_invitations", "revoke_invitations"]
+    actions = ["send_invitations", "revoke_invitations", "reset_two_factor"]
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         kwargs["form"] = FlexworkerChangeForm if obj else FlexworkerAddForm
@@ -456,7 +531,7 @@ class ClientContactChangeForm(forms.ModelForm):
 
 
 @admin.register(ClientContact, site=backoffice_site)
-class ClientContactAdmin(InvitationAdminMixin, AgencyScopedAdmin):
+class ClientContactAdmin(InvitationAdminMixin, TwoFactorResetMixin, AgencyScopedAdmin):
     list_display = ["person", "email", "client", "can_approve_hours", "can_manage_users"]
     list_filter = ["client", "can_approve_hours", "can_see_invoices"]
     search_fields = ["membership__user__email", "membership__user__last_name", "client__name"]
@@ -464,7 +539,7 @@ class ClientContactAdmin(InvitationAdminMixin, AgencyScopedAdmin):
     filter_horizontal = ["departments"]
     autocomplete_fields = ["client"]
     exclude = ["membership"]
-    actions = ["send_invitations", "revoke_invitations"]
+    actions = ["send_invitations", "revoke_invitations", "reset_two_factor"]
 
     def get_readonly_fields(self, request, obj=None):
         return ["invitation_status"] if obj else []
@@ -523,7 +598,7 @@ class ColleagueAddForm(PersonFieldsMixin, forms.ModelForm):
 
 
 @admin.register(Membership, site=backoffice_site)
-class MembershipAdmin(InvitationAdminMixin, AgencyScopedAdmin):
+class MembershipAdmin(InvitationAdminMixin, TwoFactorResetMixin, AgencyScopedAdmin):
     """Who has access to this agency, in which role. Colleagues (staff) are added here and get
     an invitation; flexworkers and client contacts are added on their own pages."""
 
@@ -531,7 +606,7 @@ class MembershipAdmin(InvitationAdminMixin, AgencyScopedAdmin):
     list_filter = ["role", "is_active"]
     search_fields = ["user__email", "user__first_name", "user__last_name"]
     list_select_related = ["user"]
-    actions = ["deactivate", "send_invitations", "revoke_invitations"]
+    actions = ["deactivate", "send_invitations", "revoke_invitations", "reset_two_factor"]
 
     def membership_of(self, obj) -> Membership:
         return obj
@@ -721,8 +796,15 @@ class PlacementAdmin(AgencyScopedAdmin):
 # Platform ---------------------------------------------------------------------------------------
 
 
+class PlatformAgencyForm(AgencySettingsForm):
+    class Meta:
+        model = Agency
+        exclude: list[str] = []
+
+
 @admin.register(Agency, site=platform_site)
 class AgencyAdmin(admin.ModelAdmin):
+    form = PlatformAgencyForm
     list_display = ["name", "slug", "is_active", "created_at"]
     search_fields = ["name", "slug"]
     list_filter = ["is_active"]
@@ -744,3 +826,8 @@ class PlatformUserAdmin(DjangoUserAdmin):
     ]
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]
     filter_horizontal: list[str] = []
+    actions = ["reset_two_factor"]
+
+    @admin.action(description=_("Reset the second factor (lost phone)"))
+    def reset_two_factor(self, request, queryset):
+        return two_factor_reset_action(self, request, queryset, list(queryset), None)

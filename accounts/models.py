@@ -739,6 +739,7 @@ class AccountEventKind(models.TextChoices):
     PASSWORD_CHANGED = "password_changed", _("Password changed")
     TWO_FACTOR_ADDED = "two_factor_added", _("Two-factor method added")
     TWO_FACTOR_REMOVED = "two_factor_removed", _("Two-factor method removed")
+    TWO_FACTOR_RESET = "two_factor_reset", _("Second factor reset by the back office")
     BACKUP_CODES_CREATED = "backup_codes_created", _("Backup codes created")
     TWO_FACTOR_LOCKED = "two_factor_locked", _("Locked after wrong codes")
     DEVICES_FORGOTTEN = "devices_forgotten", _("Remembered devices forgotten")

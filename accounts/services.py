@@ -1,6 +1,7 @@
 """Writes of accounts: people, memberships, agencies, invitations and activation, second
 factors, sessions and "my details". Keyword-only, named <thing>_<verb>."""
 
+import contextlib
 import datetime as dt
 import functools
 import logging
@@ -49,7 +50,7 @@ from accounts.selectors import (
     two_factor_lock_until,
 )
 from accounts.validators import normalise_iban, normalise_mobile_number
-from flexportal.tenancy import scopes_disabled
+from flexportal.tenancy import agency_scope, scopes_disabled
 from notifications.models import Kind as MailKind
 from notifications.services import account_mail_send, invitation_record, notification_deliver
 from notifications.sms import SmsError, send_sms
@@ -1044,6 +1045,88 @@ def otp_device_remove(
         client=client,
         device=name,
     )
+
+
+def two_factor_methods(*, user: User) -> list:
+    """The person's confirmed second factors (apps, phones, backup codes)."""
+    return [
+        *TOTPDevice.objects.devices_for_user(user, confirmed=True),
+        *SmsDevice.objects.devices_for_user(user, confirmed=True),
+        *StaticDevice.objects.devices_for_user(user, confirmed=True),
+    ]
+
+
+@transaction.atomic
+def two_factor_reset(
+    *, agency: Agency | None, user: User, actor: User, client: ClientInfo | None = None
+) -> int:
+    """Remove every second factor of a person who lost them (phone and backup codes), after the
+    back office has checked who is asking. At the next login the person sets up a new one.
+
+    Second factors belong to the person across agencies, so an agency may reset them only for
+    someone who uses no other agency (and is no platform operator); the platform operator
+    (``agency=None``) may reset anyone. Remembered devices are forgotten, every session ends,
+    a running lock is lifted, the event is recorded and the person is mailed. Returns how
+    many methods were removed.
+    """
+    if agency is not None:
+        with scopes_disabled():
+            elsewhere = (
+                Membership.objects.filter(user=user, is_active=True).exclude(agency=agency).exists()
+            )
+        if elsewhere or user.is_superuser:
+            raise AccountError(
+                _(
+                    "%(name)s also uses Flexportal through another organisation, so their "
+                    "second factor can only be reset by Flexportal's support."
+                )
+                % {"name": user.get_full_name() or user.email},
+                code="other_agency",
+            )
+    methods = two_factor_methods(user=user)
+    if not methods:
+        raise AccountError(
+            _("%(name)s has no second factor to reset.")
+            % {"name": user.get_full_name() or user.email},
+            code="no_second_factor",
+        )
+    names = [m.name for m in methods if not isinstance(m, StaticDevice)]
+    for model in (TOTPDevice, SmsDevice, StaticDevice):
+        model.objects.filter(user=user).delete()
+    cache.delete_many([otp_lock_key(user), _failures_key(user)])
+    with scopes_disabled():
+        TrustedDevice.objects.filter(user=user).delete()
+    sessions_end_all(user=user)
+    with scopes_disabled():
+        agencies = (
+            [agency]
+            if agency is not None
+            else [
+                m.agency
+                for m in Membership.objects.filter(user=user, is_active=True)
+                .select_related("agency")
+                .order_by("created_at")
+            ]
+        )
+    for at in agencies or [None]:
+        with agency_scope(at) if at is not None else contextlib.nullcontext():
+            account_event_record(
+                agency=at,
+                kind=AccountEventKind.TWO_FACTOR_RESET,
+                user=user,
+                actor=actor,
+                client=client,
+                methods=names,
+            )
+    if agencies:
+        # One mail, in the name of the agency that reset it (or the person's first agency).
+        account_mail_send(
+            agency=agencies[0],
+            user=user,
+            kind=MailKind.TWO_FACTOR_RESET,
+            deep_link_path=reverse("account_login"),
+        )
+    return len(methods)
 
 
 def password_fingerprint(user: AbstractBaseUser) -> str:

@@ -26,6 +26,7 @@ class Kind(models.TextChoices):
     EMAIL_CHANGE = "email_change", _("Confirm a new e-mail address")
     EMAIL_CHANGED = "email_changed", _("E-mail address changed")
     IBAN_CHANGED = "iban_changed", _("Bank account changed")
+    TWO_FACTOR_RESET = "two_factor_reset", _("Second factor reset")
 
 
 # Kinds sent at the agency's fixed times (notifications.schedule); the rest follow an event.
@@ -36,7 +37,13 @@ SMS_KINDS = (Kind.WORKER_REMINDER, Kind.CLIENT_REMINDER)
 # right after the event, can send them; they are not retried, and "send again" makes a new link.
 TOKEN_KINDS = (Kind.INVITATION, Kind.PASSWORD_RESET, Kind.EMAIL_CHANGE)
 # Mails about the person's own account (sent through the log, like the rest).
-ACCOUNT_KINDS = (Kind.PASSWORD_RESET, Kind.EMAIL_CHANGE, Kind.EMAIL_CHANGED, Kind.IBAN_CHANGED)
+ACCOUNT_KINDS = (
+    Kind.PASSWORD_RESET,
+    Kind.EMAIL_CHANGE,
+    Kind.EMAIL_CHANGED,
+    Kind.IBAN_CHANGED,
+    Kind.TWO_FACTOR_RESET,
+)
 
 
 class Channel(models.TextChoices):

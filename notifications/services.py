@@ -622,6 +622,7 @@ PREPARE = {
     Kind.EMAIL_CHANGE: _prepare_account,
     Kind.EMAIL_CHANGED: _prepare_account,
     Kind.IBAN_CHANGED: _prepare_account,
+    Kind.TWO_FACTOR_RESET: _prepare_account,
 }
 
 

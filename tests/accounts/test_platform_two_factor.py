@@ -39,3 +39,42 @@ def test_a_superuser_with_an_app_gives_the_code_at_every_login(django_user_model
     assert client.get("/admin/")["Location"].startswith("/two-factor/")
     client.post("/two-factor/", {"action": "verify", "code": _code(device)})
     assert client.get("/admin/").status_code == 200
+
+
+def test_the_platform_operator_resets_the_second_factor_of_someone_at_two_agencies(
+    django_user_model, tenant_a, tenant_b, mailoutbox, django_capture_on_commit_callbacks
+):
+    from accounts import services
+    from accounts.models import Role
+    from notifications.models import Kind
+    from tests import factories
+    from tests.notifications.conftest import log
+
+    root = django_user_model.objects.create_superuser("root@flexportal.nl", PASSWORD)
+    device = TOTPDevice.objects.create(user=root, name="app", confirmed=True)
+    person = tenant_a.worker.membership.user
+    with tenant_b.scope():
+        factories.MembershipFactory(agency=tenant_b.agency, user=person, role=Role.FLEXWORKER)
+    TOTPDevice.objects.create(user=person, name="Telefoon", confirmed=True)
+    client = HttpClient(HTTP_HOST="localhost")
+    client.post("/accounts/login/", {"login": "root@flexportal.nl", "password": PASSWORD})
+    client.post("/two-factor/", {"action": "verify", "code": _code(device)})
+    selected = {"action": "reset_two_factor", "_selected_action": [person.pk]}
+    assert client.post("/admin/accounts/user/", selected).status_code == 200  # confirmation
+    assert services.two_factor_methods(user=person)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/admin/accounts/user/", {**selected, "confirmed": "yes"})
+    assert services.two_factor_methods(user=person) == []
+    assert services.two_factor_methods(user=root)  # the operator's own app stays
+    # One mail, filed in the mail log of the person's first agency.
+    assert (
+        len(
+            [m for m in mailoutbox if m.extra_headers["X-Flexportal-Kind"] == Kind.TWO_FACTOR_RESET]
+        )
+        == 1
+    )
+    assert (
+        len(log(tenant_a, kind=Kind.TWO_FACTOR_RESET))
+        + len(log(tenant_b, kind=Kind.TWO_FACTOR_RESET))
+        == 1
+    )
