@@ -44,8 +44,16 @@ from flexportal.admin_sites import (
 
 
 class AgencySettingsForm(forms.ModelForm):
-    worker_reminder_slots = ReminderSlotsField(label=_("worker reminder times"))
-    client_reminder_slots = ReminderSlotsField(label=_("client reminder times"))
+    # A new agency starts with the model's default times (worker Monday 09:00; client Monday
+    # 16:00, Tuesday 10:00 and 13:00), not with an empty box that would mean "no reminders".
+    worker_reminder_slots = ReminderSlotsField(
+        label=_("worker reminder times"),
+        initial=Agency._meta.get_field("worker_reminder_slots").get_default,
+    )
+    client_reminder_slots = ReminderSlotsField(
+        label=_("client reminder times"),
+        initial=Agency._meta.get_field("client_reminder_slots").get_default,
+    )
 
     class Meta:
         model = Agency
@@ -321,10 +329,19 @@ def _method_labels(user) -> list[str]:
 def two_factor_reset_action(model_admin, request, queryset, users, agency):
     """Reset the second factor of ``users`` after a confirmation page that lists what goes."""
     if request.POST.get("confirmed") != "yes":
+        people = []
+        for user in users:
+            refusal = services.two_factor_reset_refusal(
+                agency=agency, user=user, actor=request.user
+            )
+            # Only what the back office may reset is shown; the rest gets the reason.
+            methods = _method_labels(user) if refusal is None else []
+            people.append((user, methods, refusal.message if refusal else None))
         context = {
             **model_admin.admin_site.each_context(request),
             "title": gettext("Reset the second factor"),
-            "people": [(user, _method_labels(user)) for user in users],
+            "people": people,
+            "any_to_reset": any(refusal is None for _user, _methods, refusal in people),
             "queryset": queryset,
             "opts": model_admin.model._meta,
             "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,

@@ -391,8 +391,9 @@ class ReminderSlotsField(forms.CharField):
         return value
 
     def to_python(self, value):
-        if isinstance(value, list):
-            return value
+        if isinstance(value, list):  # the stored value: the same order and no repeats
+            unique = {(slot["weekday"], slot["time"]): slot for slot in value}
+            return [unique[key] for key in sorted(unique)]
         names = _weekday_names()
         slots, errors = [], []
         for number, line in enumerate((value or "").splitlines(), start=1):

@@ -1056,6 +1056,52 @@ def two_factor_methods(*, user: User) -> list:
     ]
 
 
+def two_factor_reset_refusal(
+    *, agency: Agency | None, user: User, actor: User
+) -> AccountError | None:
+    """Why the back office of ``agency`` may not reset this person's second factor, or None.
+
+    Not for someone who also uses another agency or is a platform operator (their factors
+    guard more than this agency), not for a colleague of the back office nor for oneself (one
+    stolen staff password must not strip everyone's second factor): Flexportal's support
+    does those. The platform operator (``agency=None``) may reset anyone but themselves.
+    """
+    name = user.get_full_name() or user.email
+    if user.pk == actor.pk:
+        return AccountError(
+            _(
+                "You cannot reset your own second factor: use a backup code, or ask a colleague "
+                "to contact Flexportal's support."
+            ),
+            code="self",
+        )
+    if agency is None:
+        return None
+    with scopes_disabled():
+        others = Membership.objects.filter(user=user, is_active=True).exclude(agency=agency)
+        elsewhere = others.exists()
+        colleague = Membership.objects.filter(user=user, agency=agency, role=Role.STAFF).exists()
+    if elsewhere or user.is_superuser:
+        return AccountError(
+            _(
+                "%(name)s also uses Flexportal through another organisation, so their "
+                "second factor can only be reset by Flexportal's support."
+            )
+            % {"name": name},
+            code="other_agency",
+        )
+    if colleague:
+        return AccountError(
+            _(
+                "%(name)s works in the back office: the second factor of a colleague is reset "
+                "by Flexportal's support."
+            )
+            % {"name": name},
+            code="colleague",
+        )
+    return None
+
+
 @transaction.atomic
 def two_factor_reset(
     *, agency: Agency | None, user: User, actor: User, client: ClientInfo | None = None
@@ -1069,20 +1115,9 @@ def two_factor_reset(
     a running lock is lifted, the event is recorded and the person is mailed. Returns how
     many methods were removed.
     """
-    if agency is not None:
-        with scopes_disabled():
-            elsewhere = (
-                Membership.objects.filter(user=user, is_active=True).exclude(agency=agency).exists()
-            )
-        if elsewhere or user.is_superuser:
-            raise AccountError(
-                _(
-                    "%(name)s also uses Flexportal through another organisation, so their "
-                    "second factor can only be reset by Flexportal's support."
-                )
-                % {"name": user.get_full_name() or user.email},
-                code="other_agency",
-            )
+    refusal = two_factor_reset_refusal(agency=agency, user=user, actor=actor)
+    if refusal is not None:
+        raise refusal
     methods = two_factor_methods(user=user)
     if not methods:
         raise AccountError(
@@ -1103,7 +1138,9 @@ def two_factor_reset(
             if agency is not None
             else [
                 m.agency
-                for m in Membership.objects.filter(user=user, is_active=True)
+                for m in Membership.objects.filter(
+                    user=user, is_active=True, agency__is_active=True
+                )
                 .select_related("agency")
                 .order_by("created_at")
             ]

@@ -30,7 +30,6 @@ the test sink) keep once. SMTP offers nothing better; text messages have the sam
 
 import contextlib
 import datetime as dt
-import functools
 import logging
 import os
 import threading
@@ -448,11 +447,11 @@ def account_mail_send(
         deep_link_path=deep_link_path,
     )
     if kind in TOKEN_KINDS:
-        transaction.on_commit(
-            functools.partial(
-                notification_deliver, agency=agency, notification_id=row.pk, link_path=link_path
-            )
-        )
+
+        def deliver_now() -> None:
+            notification_deliver(agency=agency, notification_id=row.pk, link_path=link_path)
+
+        transaction.on_commit(deliver_now, robust=True)
     else:
         deliver_after_commit(agency=agency, ids=[row.pk])
     return row
@@ -806,9 +805,14 @@ def deliver_after_commit(*, agency: Agency, ids) -> None:
         return
     from notifications import tasks
 
-    transaction.on_commit(
-        functools.partial(tasks.enqueue_deliveries, str(agency.pk), [str(i) for i in ids])
-    )
+    # Robust: a broker that is down must not turn the committed event into an error page; the
+    # rows wait "pending" and the sweep delivers them.
+    agency_id, row_ids = str(agency.pk), [str(i) for i in ids]
+
+    def enqueue() -> None:  # a function, not a partial: robust callbacks are logged by name
+        tasks.enqueue_deliveries(agency_id, row_ids)
+
+    transaction.on_commit(enqueue, robust=True)
 
 
 __all__ = [

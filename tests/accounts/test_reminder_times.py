@@ -83,3 +83,24 @@ def test_the_back_office_saves_reminder_times_and_keeps_a_wrong_entry_on_screen(
         {"weekday": 0, "time": "16:00"},
         {"weekday": 1, "time": "10:00"},
     ]
+
+
+def test_a_new_agency_starts_with_the_default_reminder_times_not_an_empty_box():
+    from accounts.admin import PlatformAgencyForm
+
+    with translation.override("en"):
+        html = str(PlatformAgencyForm()["client_reminder_slots"])
+        assert "Monday 16:00\nTuesday 10:00\nTuesday 13:00" in html
+        assert "Monday 09:00" in str(PlatformAgencyForm()["worker_reminder_slots"])
+
+
+def test_the_same_times_in_another_order_or_repeated_are_no_change():
+    field = ReminderSlotsField()
+    stored = [
+        {"weekday": 1, "time": "10:00"},
+        {"weekday": 0, "time": "16:00"},
+        {"weekday": 0, "time": "16:00"},
+    ]
+    with translation.override("en"):
+        assert not field.has_changed(stored, "Monday 16:00\nTuesday 10:00")
+        assert field.has_changed(stored, "Monday 16:00")

@@ -50,9 +50,11 @@ def test_a_rejection_reserved_twice_mails_once_and_a_second_rejection_mails_agai
     contact, worker = tenant_a.contact.membership, tenant_a.worker.membership
     with tenant_a.scope(), django_capture_on_commit_callbacks(execute=True):
         wb = act(submitted, contact, "reject", "Eerste keer")
-    # The same event reserved and delivered again (a retried request, a redelivered task).
-    again = services.werkbrief_rejected_notify(agency=tenant_a.agency, werkbrief_id=wb.pk)
-    tasks.enqueue_deliveries(str(tenant_a.agency.pk), again)
+    # The same event reserved again (a retried request) finds its row: nothing new to send.
+    assert services.werkbrief_rejected_notify(agency=tenant_a.agency, werkbrief_id=wb.pk) == []
+    # The delivery task of the row run again (a redelivered broker message) sends nothing.
+    (row,) = log(tenant_a, kind=Kind.WERKBRIEF_REJECTED)
+    assert tasks.deliver(str(tenant_a.agency.pk), str(row.pk)) == Status.SENT
     assert len(mails(mailoutbox, Kind.WERKBRIEF_REJECTED)) == 1
     with tenant_a.scope(), django_capture_on_commit_callbacks(execute=True):
         wb = act(act(wb, worker, "submit"), contact, "reject", "Tweede keer")
@@ -202,3 +204,19 @@ def test_an_invitation_that_could_not_be_sent_is_logged_as_failed(
 class BrokenBackend(BaseEmailBackend):
     def send_messages(self, messages):
         raise ConnectionRefusedError("the mail server is down")
+
+
+def test_a_broker_that_is_down_does_not_undo_or_break_the_rejection(
+    tenant_a, submitted, django_capture_on_commit_callbacks, mailoutbox, monkeypatch
+):
+    from notifications import tasks
+
+    def broker_down(*args, **kwargs):
+        raise ConnectionError("Redis is down")
+
+    monkeypatch.setattr(tasks.deliver, "delay", broker_down)
+    with tenant_a.scope(), django_capture_on_commit_callbacks(execute=True):
+        wb = act(submitted, tenant_a.contact.membership, "reject", "Later bezorgd.")
+    assert wb.status == "afgewezen"
+    (row,) = log(tenant_a, kind=Kind.WERKBRIEF_REJECTED)
+    assert row.status == Status.PENDING  # the sweep delivers it once the broker is back
