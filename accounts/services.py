@@ -52,7 +52,12 @@ from accounts.selectors import (
 from accounts.validators import normalise_iban, normalise_mobile_number
 from flexportal.tenancy import agency_scope, scopes_disabled
 from notifications.models import Kind as MailKind
-from notifications.services import account_mail_send, invitation_record, notification_deliver
+from notifications.services import (
+    account_mail_send,
+    invitation_record,
+    mail_failed,
+    notification_deliver,
+)
 from notifications.sms import SmsError, send_sms
 
 LANGUAGE_CODES = {code for code, _name in settings.LANGUAGES}
@@ -769,7 +774,7 @@ def email_change_request(
         salt=EMAIL_CHANGE_SALT,
         compress=True,
     )
-    account_mail_send(
+    row = account_mail_send(
         agency=agency,
         user=user,
         kind=MailKind.EMAIL_CHANGE,
@@ -777,6 +782,12 @@ def email_change_request(
         context={"new_email": new_email, "valid_days": EMAIL_CHANGE_MAX_AGE.days},
         link_path=reverse("email_change_confirm", kwargs={"token": token}),
     )
+    if mail_failed(row):
+        # Outside a transaction the link went out (or not) just now; say so at the field.
+        raise ValidationError(
+            _("We could not send the e-mail just now. Try again in a few minutes."),
+            code="mail_failed",
+        )
     account_event_record(
         agency=agency,
         kind=AccountEventKind.EMAIL_CHANGE_REQUESTED,

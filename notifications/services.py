@@ -383,6 +383,14 @@ def correction_requested_notify(*, agency: Agency, correction_id) -> list:
         return _reserve(rows, kind=Kind.CORRECTION_REQUESTED, week_start=week, slot=slot)
 
 
+def mail_failed(row: Notification) -> bool:
+    """Whether the message of this row failed for good (a one-time link sent at once, after
+    the commit): the page can then say so instead of "we sent you a link"."""
+    with agency_scope(row.agency):
+        status = Notification.objects.filter(pk=row.pk).values_list("status", flat=True).first()
+    return status == Status.FAILED
+
+
 def _event_row(
     *, agency: Agency, user: User, kind: str, slot: str, context: dict, deep_link_path: str
 ) -> Notification:
@@ -822,6 +830,7 @@ __all__ = [
     "correction_requested_notify",
     "deliver_after_commit",
     "invitation_record",
+    "mail_failed",
     "mail_send",
     "notification_deliver",
     "notification_resend",

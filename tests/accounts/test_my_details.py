@@ -221,3 +221,35 @@ def test_the_back_office_finds_the_security_page_beside_its_name(tenant_a):
     html = tenant_a.http(tenant_a.staff).get("/admin/").content.decode()
     assert 'href="/security/"' in html
     assert tenant_a.http(tenant_a.staff).get("/security/").status_code == 200
+
+
+class _MailServerDown:
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def open(self):
+        raise ConnectionRefusedError("the mail server is down")
+
+    def close(self):
+        pass
+
+    def send_messages(self, messages):
+        raise ConnectionRefusedError("the mail server is down")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_confirmation_link_that_could_not_be_sent_is_said_at_the_field(settings):
+    from tests.conftest import make_tenant
+
+    tenant = make_tenant("mailfail")
+    user = tenant.worker.membership.user
+    user.preferred_language = "en"
+    user.save()
+    settings.EMAIL_BACKEND = "tests.accounts.test_my_details._MailServerDown"
+    client = tenant.http(tenant.worker.membership)
+    response = client.post("/email/", {"email": "nieuw@example.nl", "password": PASSWORD})
+    assert response.status_code == 200
+    assert response.context["form"].errors["email"] == [
+        "We could not send the e-mail just now. Try again in a few minutes."
+    ]
+    assert 'value="nieuw@example.nl"' in response.content.decode()  # what was typed stays
