@@ -1,0 +1,129 @@
+"""Every list of the back office runs the same number of SQL queries for a few rows and for
+many: no query per row. A newly registered admin without a row builder here fails the test."""
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from accounts import services as account_services
+from accounts.models import (
+    AccountEvent,
+    AccountEventKind,
+    Agency,
+    Client,
+    ClientContact,
+    CostCentre,
+    Department,
+    FlexworkerProfile,
+    Invitation,
+    JobFunction,
+    Membership,
+    Placement,
+    Role,
+)
+from flexportal.admin_sites import backoffice_site
+from notifications.models import Channel, Kind, Notification
+from tests import factories
+from timesheets.models import (
+    CaoScheme,
+    CaoSchemeVersion,
+    CorrectionRequest,
+    ExpenseType,
+    HourType,
+    Werkbrief,
+)
+from timesheets.services import werkbrief_ensure
+
+pytestmark = pytest.mark.django_db
+
+SCHEME = json.loads((Path(__file__).parents[2] / "shared/cao/examples.json").read_text())[
+    "schemes"
+]["A"]
+
+
+def _placement(t):
+    return factories.PlacementFactory(agency=t.agency, department=t.department, function=t.function)
+
+
+def _werkbrief(t):
+    placement = _placement(t)
+    start = placement.start_date
+    return werkbrief_ensure(placement=placement, week_start=start - dt.timedelta(start.weekday()))
+
+
+def _scheme(t, i):
+    scheme = CaoScheme.objects.create(agency=t.agency, name=f"CAO {i}")
+    CaoSchemeVersion.objects.create(
+        agency=t.agency, scheme=scheme, valid_from=dt.date(2020, 1, 1), document=SCHEME
+    )
+
+
+BUILDERS = {
+    Client: lambda t, i: factories.ClientFactory(agency=t.agency),
+    Department: lambda t, i: factories.DepartmentFactory(agency=t.agency, client=t.client),
+    CostCentre: lambda t, i: CostCentre.objects.create(
+        agency=t.agency, client=t.client, code=f"KP-{i}", name=f"Kostenplaats {i}"
+    ),
+    JobFunction: lambda t, i: factories.JobFunctionFactory(agency=t.agency, client=t.client),
+    FlexworkerProfile: lambda t, i: factories.FlexworkerProfileFactory(agency=t.agency),
+    ClientContact: lambda t, i: factories.ClientContactFactory(agency=t.agency, client=t.client),
+    Membership: lambda t, i: factories.MembershipFactory(agency=t.agency, role=Role.STAFF),
+    Invitation: lambda t, i: account_services.invitation_send(
+        membership=factories.ClientContactFactory(agency=t.agency, client=t.client).membership
+    ),
+    AccountEvent: lambda t, i: AccountEvent.objects.create(
+        agency=t.agency, kind=AccountEventKind.LOGIN, user=t.worker.membership.user
+    ),
+    Placement: lambda t, i: _placement(t),
+    CaoScheme: _scheme,
+    HourType: lambda t, i: HourType.objects.create(
+        agency=t.agency, code=f"t{i}", name=f"Toeslag {i}", kind="supplement", percentage=25
+    ),
+    ExpenseType: lambda t, i: ExpenseType.objects.create(agency=t.agency, name=f"Kosten {i}"),
+    Werkbrief: lambda t, i: _werkbrief(t),
+    CorrectionRequest: lambda t, i: CorrectionRequest.objects.create(
+        agency=t.agency,
+        werkbrief=_werkbrief(t),
+        requested_by=t.contact.membership.user,
+        message=f"Correctie {i}",
+    ),
+    Notification: lambda t, i: Notification.objects.create(
+        agency=t.agency,
+        recipient=factories.FlexworkerProfileFactory(agency=t.agency).membership.user,
+        kind=Kind.WORKER_REMINDER,
+        channel=Channel.MAIL,
+        week_start=dt.date(2026, 11, 16),
+        slot=f"slot-{i}",
+    ),
+}
+
+
+def test_every_back_office_list_has_a_row_builder():
+    registered = {model for model in backoffice_site._registry if model is not Agency}
+    assert registered <= set(BUILDERS), registered - set(BUILDERS)
+
+
+def _queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+@pytest.mark.parametrize("model", list(BUILDERS), ids=lambda m: m.__name__)
+def test_a_list_costs_the_same_queries_for_few_and_many_rows(tenant_a, model):
+    staff = tenant_a.http(tenant_a.staff)
+    url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+    with tenant_a.scope():
+        for i in range(2):
+            BUILDERS[model](tenant_a, i)
+    staff.get(url)  # warm the caches (content types, permissions, session)
+    few = _queries(staff, url)
+    with tenant_a.scope():
+        for i in range(2, 12):
+            BUILDERS[model](tenant_a, i)
+    assert _queries(staff, url) == few, f"{model.__name__}: a query per row"
