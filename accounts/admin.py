@@ -10,6 +10,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
+from django.utils.text import capfirst
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
@@ -47,11 +48,11 @@ class AgencySettingsForm(forms.ModelForm):
     # A new agency starts with the model's default times (worker Monday 09:00; client Monday
     # 16:00, Tuesday 10:00 and 13:00), not with an empty box that would mean "no reminders".
     worker_reminder_slots = ReminderSlotsField(
-        label=_("worker reminder times"),
+        label=capfirst(Agency._meta.get_field("worker_reminder_slots").verbose_name),
         initial=Agency._meta.get_field("worker_reminder_slots").get_default,
     )
     client_reminder_slots = ReminderSlotsField(
-        label=_("client reminder times"),
+        label=capfirst(Agency._meta.get_field("client_reminder_slots").verbose_name),
         initial=Agency._meta.get_field("client_reminder_slots").get_default,
     )
 

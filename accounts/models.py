@@ -18,6 +18,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_otp.models import SideChannelDevice, ThrottlingMixin, TimestampMixin
 
 from accounts.validators import validate_bsn, validate_iban, validate_mobile_number
@@ -32,13 +33,15 @@ class Role(models.TextChoices):
 
 
 class Weekday(models.IntegerChoices):
-    MONDAY = 0, _("Monday")
-    TUESDAY = 1, _("Tuesday")
-    WEDNESDAY = 2, _("Wednesday")
-    THURSDAY = 3, _("Thursday")
-    FRIDAY = 4, _("Friday")
-    SATURDAY = 5, _("Saturday")
-    SUNDAY = 6, _("Sunday")
+    # With a context, so that these labels do not replace Django's own day names in dates
+    # (which are lower case inside a sentence in most languages).
+    MONDAY = 0, pgettext_lazy("weekday", "Monday")
+    TUESDAY = 1, pgettext_lazy("weekday", "Tuesday")
+    WEDNESDAY = 2, pgettext_lazy("weekday", "Wednesday")
+    THURSDAY = 3, pgettext_lazy("weekday", "Thursday")
+    FRIDAY = 4, pgettext_lazy("weekday", "Friday")
+    SATURDAY = 5, pgettext_lazy("weekday", "Saturday")
+    SUNDAY = 6, pgettext_lazy("weekday", "Sunday")
 
 
 class Module(models.TextChoices):

@@ -1,0 +1,49 @@
+"""Deadlines in mails read as each language writes them, in the agency's time zone, with day
+and month names in lower case inside a sentence (except in English and German)."""
+
+import datetime as dt
+import zoneinfo
+
+import pytest
+from django.utils import timezone, translation
+
+from notifications.templatetags.moments import moment, moment_short, weekday_time
+
+AMSTERDAM = zoneinfo.ZoneInfo("Europe/Amsterdam")
+# Monday 16 November 2026, 12:00 in Amsterdam, stored in UTC.
+DEADLINE = dt.datetime(2026, 11, 16, 11, 0, tzinfo=dt.UTC)
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("en", "Monday 16 November 12:00"),
+        ("nl", "maandag 16 november 12:00"),
+        ("de", "Montag, 16. November, 12:00 Uhr"),
+        ("pl", "poniedziałek, 16 listopada, 12:00"),
+        ("ro", "luni, 16 noiembrie, ora 12:00"),
+        ("pt", "segunda-feira, 16 de novembro, às 12:00"),
+        ("hu", "november 16. (hétfő) 12:00"),
+        ("bg", "понеделник, 16 ноември, 12:00 ч."),
+    ],
+)
+def test_a_deadline_reads_naturally_in_each_language(language, expected):
+    with translation.override(language), timezone.override(AMSTERDAM):
+        assert moment(DEADLINE) == expected
+
+
+def test_the_subject_and_the_text_message_have_shorter_forms():
+    with translation.override("nl"), timezone.override(AMSTERDAM):
+        assert weekday_time(DEADLINE) == "maandag 12:00"
+        assert moment_short(DEADLINE) == "16-11 12:00"
+    with translation.override("de"), timezone.override(AMSTERDAM):
+        assert weekday_time(DEADLINE) == "Montag, 12:00 Uhr"
+
+
+def test_the_weekday_choices_of_the_settings_do_not_change_the_day_names_in_dates():
+    from accounts.models import Weekday
+
+    with translation.override("nl"):
+        assert str(Weekday.MONDAY.label) == "Maandag"  # a choice in a list: capitalised
+        with timezone.override(AMSTERDAM):
+            assert moment(DEADLINE).startswith("maandag")
