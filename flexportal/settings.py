@@ -246,6 +246,8 @@ OTP_SMS_THROTTLE_FACTOR = 1
 
 # Internationalisation: Dutch first; the eight languages of the manuals.
 LANGUAGE_CODE = "nl"
+# Date formats Django leaves unset for a language (Bulgarian date and time).
+FORMAT_MODULE_PATH = ["flexportal.formats"]
 LANGUAGES = [
     ("nl", _("Dutch")),
     ("en", _("English")),

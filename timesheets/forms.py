@@ -13,6 +13,7 @@ from decimal import Decimal
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.formats import date_format
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -370,7 +371,7 @@ class ExpenseForm(forms.Form):
             (t.pk, _expense_type_label(t)) for t in expense_types
         ]
         self.fields["date"].choices = [
-            (d.date.isoformat(), date_format(d.date, "l j F")) for d in days
+            (d.date.isoformat(), capfirst(date_format(d.date, "l j F"))) for d in days
         ]
         self.receipt_kind = None
 

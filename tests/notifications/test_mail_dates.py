@@ -47,3 +47,11 @@ def test_the_weekday_choices_of_the_settings_do_not_change_the_day_names_in_date
         assert str(Weekday.MONDAY.label) == "Maandag"  # a choice in a list: capitalised
         with timezone.override(AMSTERDAM):
             assert moment(DEADLINE).startswith("maandag")
+
+
+def test_bulgarian_dates_with_a_time_are_written_the_bulgarian_way():
+    from django.utils.formats import date_format
+
+    with translation.override("bg"), timezone.override(AMSTERDAM):
+        moment_local = timezone.localtime(DEADLINE)
+        assert date_format(moment_local, "DATETIME_FORMAT") == "16.11.2026, 12:00 ч."
