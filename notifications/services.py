@@ -384,11 +384,15 @@ def correction_requested_notify(*, agency: Agency, correction_id) -> list:
 
 
 def mail_failed(row: Notification) -> bool:
-    """Whether the message of this row failed for good (a one-time link sent at once, after
-    the commit): the page can then say so instead of "we sent you a link"."""
+    """Whether the message of this row did not go out (a one-time link is sent at once after
+    the commit and never retried): the page can then say so instead of "we sent you a link"."""
     with agency_scope(row.agency):
         status = Notification.objects.filter(pk=row.pk).values_list("status", flat=True).first()
-    return status == Status.FAILED
+    if transaction.get_connection().in_atomic_block:
+        return status == Status.FAILED  # it goes out after the commit; nothing known yet
+    # Outside a transaction it was sent at once: anything but "sent" (an error before the
+    # claim left it pending, a skip) means the person got no link.
+    return status != Status.SENT
 
 
 def _event_row(

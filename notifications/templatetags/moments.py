@@ -23,7 +23,7 @@ LONG = {
     "ro": r"l, j F, \o\r\a H:i",
     "pt": r"l, j \d\e F, \à\s H:i",
     "hu": "F j. (l) H:i",
-    "bg": r"l, j F, H:i \ч.",
+    "bg": "l, j F, H:i",  # no "ч.": a sentence's own full stop often follows
 }
 # A day and time, for a subject line within the week: "before Tuesday 14:00".
 WEEKDAY_TIME = {
@@ -34,7 +34,7 @@ WEEKDAY_TIME = {
     "ro": r"l, \o\r\a H:i",
     "pt": r"l, \à\s H:i",
     "hu": "l H:i",
-    "bg": r"l, H:i \ч.",
+    "bg": "l, H:i",
 }
 # Digits only, for text messages: short, and no ambiguous abbreviation.
 SHORT = {
@@ -53,7 +53,9 @@ CAPITALISED = {"en", "de"}
 def _format(value, formats: dict[str, str]) -> str:
     if not value:
         return ""
-    if isinstance(value, dt.datetime) and timezone.is_aware(value):
+    if not isinstance(value, dt.datetime):  # a date has no time to show
+        return date_format(value, "DATE_FORMAT")
+    if timezone.is_aware(value):
         value = timezone.localtime(value)
     language = (translation.get_language() or "en").split("-")[0]
     text = date_format(value, formats.get(language, formats["en"]))

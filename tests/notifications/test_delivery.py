@@ -157,8 +157,8 @@ def test_people_who_chose_text_messages_get_the_reminder_by_sms_too(
     assert text.body.startswith(
         f"Alpha Uitzendbureau: your hours of week {number} are still missing"
     )
-    # The portal's address, short; after the login the dashboard lists what waits.
-    assert text.body.endswith(" http://alpha.localhost/")
+    # The dashboard, short; after the login it lists what waits.
+    assert text.body.endswith(" http://alpha.localhost/worker/")
     assert len(mails(mailoutbox, Kind.WORKER_REMINDER)) == 1
     channels = sorted(r.channel for r in log(tenant_a, kind=Kind.WORKER_REMINDER))
     assert channels == ["mail", "sms"]

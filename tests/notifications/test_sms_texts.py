@@ -21,6 +21,9 @@ LANGUAGES = [code for code, _name in settings.LANGUAGES]
 class _Agency:
     name = "Van der Heijden & Zn. Uitzend"  # 29 characters, with an ampersand
 
+    def base_url(self) -> str:
+        return "https://vanderheijden.flexportal.nl"
+
 
 def _render(kind: str, language: str) -> str:
     context = {
@@ -28,7 +31,6 @@ def _render(kind: str, language: str) -> str:
         "week": dt.date(2026, 11, 16),
         "deadline": dt.datetime(2026, 11, 24, 14, 0, tzinfo=AMSTERDAM),
         "waiting_count": 12,
-        "portal_url": "https://vanderheijden.flexportal.nl/",
     }
     with translation.override(language), timezone.override(AMSTERDAM):
         text = render_to_string(f"notifications/{kind}.sms.txt", context)
@@ -40,7 +42,9 @@ def _render(kind: str, language: str) -> str:
 def test_a_reminder_by_text_message_is_short(kind, language):
     text = _render(kind, language)
     assert "&amp;" not in text and "Van der Heijden & Zn. Uitzend" in text
-    assert text.endswith("https://vanderheijden.flexportal.nl/")
+    # The role's own dashboard (someone with two roles must not land on the other one).
+    role = "worker" if kind == "worker_reminder" else "client"
+    assert text.endswith(f"https://vanderheijden.flexportal.nl/{role}/")
     if language in ("nl", "en", "de"):
         assert set(text) <= GSM7, set(text) - GSM7
     # One part of 160 GSM-7 characters, or two parts of 67 UCS-2 characters.
