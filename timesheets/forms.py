@@ -371,7 +371,7 @@ class ExpenseForm(forms.Form):
             (t.pk, _expense_type_label(t)) for t in expense_types
         ]
         self.fields["date"].choices = [
-            (d.date.isoformat(), capfirst(date_format(d.date, "l j F"))) for d in days
+            (d.date.isoformat(), capfirst(date_format(d.date, "l j E"))) for d in days
         ]
         self.receipt_kind = None
 

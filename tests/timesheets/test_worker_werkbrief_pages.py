@@ -87,6 +87,33 @@ def test_the_home_page_shows_last_weeks_werkbrief_with_its_deadline(tenant_a, we
     assert "payroll run" in page
 
 
+def test_the_deadline_reads_as_the_workers_language_writes_it(tenant_a, werkbrief, worker):
+    from timesheets import deadlines
+
+    user = tenant_a.worker.membership.user
+    user.preferred_language = "pl"
+    user.save()
+    cutoff = deadlines.worker_deadline(tenant_a.agency, werkbrief.week_start)
+    cutoff = cutoff.astimezone(tenant_a.agency.tzinfo)
+    page = worker.get("/worker/").content.decode()
+    # "poniedziałek, 16 listopada, 12:00": lower case, the month in the genitive.
+    genitive = [
+        "stycznia",
+        "lutego",
+        "marca",
+        "kwietnia",
+        "maja",
+        "czerwca",
+        "lipca",
+        "sierpnia",
+        "września",
+        "października",
+        "listopada",
+        "grudnia",
+    ]
+    assert f"{cutoff.day} {genitive[cutoff.month - 1]}, {cutoff:%H:%M}" in page
+
+
 def test_the_home_page_lists_the_other_open_weeks_in_a_bar(tenant_a, werkbrief, worker):
     with tenant_a.scope():
         older = services.werkbrief_ensure(
