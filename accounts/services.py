@@ -53,6 +53,7 @@ from accounts.validators import normalise_iban, normalise_mobile_number
 from flexportal.tenancy import agency_scope, scopes_disabled
 from notifications.models import Kind as MailKind
 from notifications.services import (
+    MailFailure,
     account_mail_send,
     invitation_record,
     mail_failed,
@@ -782,7 +783,13 @@ def email_change_request(
         context={"new_email": new_email, "valid_days": EMAIL_CHANGE_MAX_AGE.days},
         link_path=reverse("email_change_confirm", kwargs={"token": token}),
     )
-    if mail_failed(row):
+    failure = mail_failed(row)
+    if failure == MailFailure.REFUSED:
+        raise ValidationError(
+            _("The mail server refuses mail to this address. Check the address."),
+            code="mail_refused",
+        )
+    if failure:
         # Outside a transaction the link went out (or not) just now; say so at the field.
         raise ValidationError(
             _("We could not send the e-mail just now. Try again in a few minutes."),

@@ -37,6 +37,7 @@ import time
 import uuid
 from dataclasses import dataclass
 from email.utils import formataddr, parseaddr
+from enum import StrEnum
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
@@ -383,16 +384,27 @@ def correction_requested_notify(*, agency: Agency, correction_id) -> list:
         return _reserve(rows, kind=Kind.CORRECTION_REQUESTED, week_start=week, slot=slot)
 
 
-def mail_failed(row: Notification) -> bool:
+class MailFailure(StrEnum):
+    FAILED = "failed"  # the mail server (or our side) failed: try again later
+    REFUSED = "refused"  # the mail server refused the address itself: check it
+
+
+def mail_failed(row: Notification) -> MailFailure | None:
     """Whether the message of this row did not go out (a one-time link is sent at once after
-    the commit and never retried): the page can then say so instead of "we sent you a link"."""
+    the commit and never retried), and why: the page can then say so instead of "we sent you
+    a link". None when it went out, or when it goes out after the commit (nothing known yet)."""
     with agency_scope(row.agency):
-        status = Notification.objects.filter(pk=row.pk).values_list("status", flat=True).first()
-    if transaction.get_connection().in_atomic_block:
-        return status == Status.FAILED  # it goes out after the commit; nothing known yet
+        found = Notification.objects.filter(pk=row.pk).values_list("status", "error").first()
+    status, error = found or (None, "")
+    if transaction.get_connection().in_atomic_block and status != Status.FAILED:
+        return None
     # Outside a transaction it was sent at once: anything but "sent" (an error before the
     # claim left it pending, a skip) means the person got no link.
-    return status != Status.SENT
+    if status == Status.SENT:
+        return None
+    if error.startswith("SMTPRecipientsRefused"):
+        return MailFailure.REFUSED
+    return MailFailure.FAILED
 
 
 def _event_row(
@@ -830,6 +842,7 @@ def deliver_after_commit(*, agency: Agency, ids) -> None:
 __all__ = [
     "SCHEDULED_KINDS",
     "CannotResend",
+    "MailFailure",
     "account_mail_send",
     "correction_requested_notify",
     "deliver_after_commit",

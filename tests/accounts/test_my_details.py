@@ -253,3 +253,29 @@ def test_a_confirmation_link_that_could_not_be_sent_is_said_at_the_field(setting
         "We could not send the e-mail just now. Try again in a few minutes."
     ]
     assert 'value="nieuw@example.nl"' in response.content.decode()  # what was typed stays
+
+
+class _AddressRefused(_MailServerDown):
+    def open(self):
+        pass
+
+    def send_messages(self, messages):
+        import smtplib
+
+        raise smtplib.SMTPRecipientsRefused({"nieuw@exampel.nl": (550, b"no such domain")})
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_address_the_mail_server_refuses_is_said_at_the_field(settings):
+    from tests.conftest import make_tenant
+
+    tenant = make_tenant("refused")
+    user = tenant.worker.membership.user
+    user.preferred_language = "en"
+    user.save()
+    settings.EMAIL_BACKEND = "tests.accounts.test_my_details._AddressRefused"
+    client = tenant.http(tenant.worker.membership)
+    response = client.post("/email/", {"email": "nieuw@exampel.nl", "password": PASSWORD})
+    assert response.context["form"].errors["email"] == [
+        "The mail server refuses mail to this address. Check the address."
+    ]
