@@ -613,6 +613,12 @@ class Placement(TenantModel):
         choices=HoursEnteredBy.choices,
         default=HoursEnteredBy.WORKER,
     )
+    # The worker manual: "we set whether you get an invitation and/or a reminder to enter
+    # your hours" — the weekly "your werkbrief is ready" mail and the reminders before the
+    # cut-off are switched apart.
+    hour_invitations = models.BooleanField(
+        _("worker gets the weekly invitation to enter hours"), default=True
+    )
     hour_reminders = models.BooleanField(_("worker gets hour reminders"), default=True)
     time_entry = models.CharField(
         _("hours are entered as"),

@@ -17,6 +17,9 @@ from accounts.models import Agency, ClientContact, Membership, Module, Role
 from timesheets.models import Status, Werkbrief
 from timesheets.selectors import waiting_for_client, waiting_for_worker
 
+# The placement's switch for each mail to the worker about hours.
+WORKER_SWITCH = {"werkbrief_ready": "hour_invitations", "worker_reminder": "hour_reminders"}
+
 
 @dataclass
 class Recipient:
@@ -34,12 +37,12 @@ def worker_werkbrief_path(werkbrief_ids: list) -> str:
     return reverse("worker:dashboard")
 
 
-def _workers(sheets: QuerySet[Werkbrief]) -> list[Recipient]:
+def _workers(sheets: QuerySet[Werkbrief], *, switch: str) -> list[Recipient]:
     """One recipient per worker (a worker with two placements gets one message). A person who
     has not activated the account yet cannot sign in: the invitation is their message."""
     rows = (
         sheets.filter(
-            placement__hour_reminders=True,
+            **{f"placement__{switch}": True},
             placement__worker__membership__is_active=True,
             placement__worker__membership__user__is_active=True,
         )
@@ -66,7 +69,7 @@ def werkbrief_ready_recipients(*, agency: Agency, week_start: dt.date) -> list[R
     sheets = Werkbrief.objects.filter(agency=agency, week_start=week_start).filter(
         waiting_for_worker(), status=Status.RAPPORTEER
     )
-    return _workers(sheets)
+    return _workers(sheets, switch=WORKER_SWITCH["werkbrief_ready"])
 
 
 def worker_reminder_recipients(*, agency: Agency, week_start: dt.date) -> list[Recipient]:
@@ -75,7 +78,7 @@ def worker_reminder_recipients(*, agency: Agency, week_start: dt.date) -> list[R
     sheets = Werkbrief.objects.filter(agency=agency, week_start=week_start).filter(
         waiting_for_worker()
     )
-    return _workers(sheets)
+    return _workers(sheets, switch=WORKER_SWITCH["worker_reminder"])
 
 
 def _contacts_for_departments(agency: Agency, departments_by_client: dict) -> list[tuple]:

@@ -529,8 +529,9 @@ def _prepare_worker(notification: Notification, now, force: bool) -> Prepared:
         placement__worker__membership=membership,
     ).select_related("placement__department__client", "placement__function")
     if not force:
+        switch = selectors.WORKER_SWITCH[notification.kind]
         sheets = sheets.filter(
-            timesheet_selectors.waiting_for_worker(), placement__hour_reminders=True
+            timesheet_selectors.waiting_for_worker(), **{f"placement__{switch}": True}
         )
         if notification.kind == Kind.WERKBRIEF_READY:
             sheets = sheets.filter(status=WerkbriefStatus.RAPPORTEER)

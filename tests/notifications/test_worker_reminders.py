@@ -88,9 +88,9 @@ def test_a_rejected_werkbrief_is_missing_hours_again(
     "change",
     [
         {"hours_entered_by": HoursEnteredBy.CLIENT},
-        {"hour_reminders": False},
+        {"hour_reminders": False, "hour_invitations": False},
     ],
-    ids=["client fills in", "no reminders"],
+    ids=["client fills in", "no invitations nor reminders"],
 )
 def test_a_placement_where_the_client_fills_in_or_without_reminders_gets_none(
     tenant_a, worker, week, monday, clock, mailoutbox, change
@@ -105,6 +105,27 @@ def test_a_placement_where_the_client_fills_in_or_without_reminders_gets_none(
     tick(agency, clock, local(agency, monday, "09:00"))
     assert mailoutbox == []
     assert log(tenant_a) == []
+
+
+@pytest.mark.parametrize(
+    ("switched_off", "expected"),
+    [
+        ("hour_invitations", [Kind.WORKER_REMINDER]),
+        ("hour_reminders", [Kind.WERKBRIEF_READY]),
+    ],
+)
+def test_the_weekly_invitation_and_the_reminder_are_switched_apart(
+    tenant_a, worker, week, monday, clock, mailoutbox, switched_off, expected
+):
+    """The worker manual: "we set whether you get an invitation and/or a reminder"."""
+    with tenant_a.scope():
+        setattr(tenant_a.placement, switched_off, False)
+        tenant_a.placement.save()
+    werkbrief(tenant_a, week)
+    agency = tenant_a.agency
+    tick(agency, clock, local(agency, monday - dt.timedelta(days=3), "12:00"))  # ready notice
+    tick(agency, clock, local(agency, monday, "09:00"))  # reminder
+    assert [m.extra_headers["X-Flexportal-Kind"] for m in mailoutbox] == expected
 
 
 def test_a_worker_whose_access_ended_gets_no_reminder(

@@ -288,6 +288,7 @@ class Command(BaseCommand):
                     hours_entered_by=HoursEnteredBy.CLIENT
                     if number % 7 == 6
                     else HoursEnteredBy.WORKER,
+                    hour_invitations=number % 7 != 6,
                     hour_reminders=number % 7 != 6,
                 )
 
