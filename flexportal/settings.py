@@ -21,6 +21,8 @@ LOCAL_DIR = Path(env_str("FLEXPORTAL_LOCAL_DIR", str(BASE_DIR / ".local")))
 
 DEBUG = env_bool("DEBUG", default=False)
 TESTING = env_bool("FLEXPORTAL_TESTING", default=False)
+# Set by manage.py for commands that only read the code (makemigrations, makemessages...).
+CODE_ONLY = env_bool("FLEXPORTAL_CODE_ONLY", default=False)
 
 
 def _secret_key() -> str:
@@ -29,9 +31,10 @@ def _secret_key() -> str:
         if not DEBUG and (len(key) < 50 or len(set(key)) < 5):
             raise ImproperlyConfigured("SECRET_KEY must be at least 50 varied characters.")
         return key
-    if not DEBUG and not TESTING:
+    if not DEBUG and not TESTING and not CODE_ONLY:
         raise ImproperlyConfigured("SECRET_KEY is required when DEBUG is false.")
-    # Development: a random key kept in .local so sessions survive a restart.
+    # Development and code-only commands: a random key kept in .local (sessions survive a
+    # restart); a code-only command never signs anything with it.
     path = LOCAL_DIR / "secret_key"
     if not path.exists():
         LOCAL_DIR.mkdir(parents=True, exist_ok=True)

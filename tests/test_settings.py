@@ -3,6 +3,7 @@
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
@@ -57,6 +58,33 @@ def _import_settings(**overrides):
 
 def test_production_without_a_secret_key_does_not_start():
     result = _import_settings(DEBUG="false", SECRET_KEY="")
+    assert result.returncode != 0
+    assert "SECRET_KEY is required" in result.stderr
+
+
+def _manage(*args, tmp_path):
+    """manage.py as a developer types it: no DEBUG, no SECRET_KEY, not in test mode."""
+    unset = {"FLEXPORTAL_TESTING", "DEBUG", "SECRET_KEY", "FLEXPORTAL_CODE_ONLY"}
+    environment = {k: v for k, v in os.environ.items() if k not in unset}
+    environment["FLEXPORTAL_LOCAL_DIR"] = str(tmp_path)  # a code-only key of its own
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=Path(__file__).resolve().parents[1],
+    )
+
+
+def test_makemigrations_check_needs_no_secrets(tmp_path):
+    result = _manage("makemigrations", "--check", "--dry-run", tmp_path=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "No changes detected" in result.stdout
+
+
+def test_other_commands_still_need_the_secret_key_in_production(tmp_path):
+    result = _manage("migrate", "--plan", tmp_path=tmp_path)
     assert result.returncode != 0
     assert "SECRET_KEY is required" in result.stderr
 
