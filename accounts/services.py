@@ -170,11 +170,6 @@ def client_contact_create(
     return contact
 
 
-def staff_member_add(*, agency: Agency, email: str, first_name: str, last_name: str) -> Membership:
-    user = user_get_or_create(email=email, first_name=first_name, last_name=last_name)
-    return membership_ensure(agency=agency, user=user, role=Role.STAFF)
-
-
 # Audit ------------------------------------------------------------------------------------------
 
 
@@ -316,7 +311,11 @@ def invitation_send(
 def invitation_revoke(
     *, invitation: Invitation, actor: User | None = None, client: ClientInfo | None = None
 ) -> bool:
-    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    invitation = (
+        Invitation.objects.select_for_update(of=("self",))
+        .select_related("membership__user", "membership__agency")
+        .get(pk=invitation.pk)
+    )
     if not invitation.is_usable:
         return False
     invitation.revoked_at = timezone.now()
@@ -576,27 +575,39 @@ def flexworker_details_update(
         changed.append("language")
     if user_fields:
         user.save(update_fields=user_fields)
-    if _sms_reminders_set(profile.membership, sms_reminders):
+    return _details_changed(
+        membership=profile.membership,
+        changed=changed,
+        sms_reminders=sms_reminders,
+        actor=actor,
+        client=client,
+    )
+
+
+def _details_changed(
+    *,
+    membership: Membership,
+    changed: list[str],
+    sms_reminders: bool | None,
+    actor: User,
+    client: ClientInfo | None,
+) -> list[str]:
+    """The end of every "my details" update: the choice of reminders by text message too, and
+    one audit event naming what changed. Returns the changed fields."""
+    if sms_reminders is not None and membership.sms_reminders != sms_reminders:
+        membership.sms_reminders = sms_reminders
+        membership.save(update_fields=["sms_reminders", "updated_at"])
         changed.append("sms_reminders")
     if changed:
         account_event_record(
-            agency=profile.membership.agency,
+            agency=membership.agency,
             kind=AccountEventKind.DETAILS_CHANGED,
-            user=user,
+            user=membership.user,
             actor=actor,
             client=client,
             fields=changed,
         )
     return changed
-
-
-def _sms_reminders_set(membership: Membership, value: bool | None) -> bool:
-    """The person's choice of reminders by text message too; True when it changed."""
-    if value is None or membership.sms_reminders == value:
-        return False
-    membership.sms_reminders = value
-    membership.save(update_fields=["sms_reminders", "updated_at"])
-    return True
 
 
 @transaction.atomic
@@ -630,18 +641,13 @@ def client_contact_details_update(
     contact_fields = [n for n in changed if n in ("job_title", "phone")]
     if contact_fields:
         contact.save(update_fields=[*contact_fields, "updated_at"])
-    if _sms_reminders_set(contact.membership, sms_reminders):
-        changed.append("sms_reminders")
-    if changed:
-        account_event_record(
-            agency=contact.membership.agency,
-            kind=AccountEventKind.DETAILS_CHANGED,
-            user=user,
-            actor=actor,
-            client=client,
-            fields=changed,
-        )
-    return changed
+    return _details_changed(
+        membership=contact.membership,
+        changed=changed,
+        sms_reminders=sms_reminders,
+        actor=actor,
+        client=client,
+    )
 
 
 def iban_masked(iban: str) -> str:

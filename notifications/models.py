@@ -36,14 +36,6 @@ SMS_KINDS = (Kind.WORKER_REMINDER, Kind.CLIENT_REMINDER)
 # Kinds whose link holds a one-time token that the log never stores: only the first attempt,
 # right after the event, can send them; they are not retried, and "send again" makes a new link.
 TOKEN_KINDS = (Kind.INVITATION, Kind.PASSWORD_RESET, Kind.EMAIL_CHANGE)
-# Mails about the person's own account (sent through the log, like the rest).
-ACCOUNT_KINDS = (
-    Kind.PASSWORD_RESET,
-    Kind.EMAIL_CHANGE,
-    Kind.EMAIL_CHANGED,
-    Kind.IBAN_CHANGED,
-    Kind.TWO_FACTOR_RESET,
-)
 
 
 class Channel(models.TextChoices):

@@ -50,7 +50,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from accounts.models import Agency, Membership, User
-from accounts.selectors import client_contact_for, language_for, mobile_number_on_file
+from accounts.selectors import language_for, mobile_number_on_file
 from flexportal.tenancy import agency_scope
 from notifications import selectors
 from notifications.models import (
@@ -226,6 +226,12 @@ def _rows(
     return rows
 
 
+def _reserve_for(agency: Agency, kind: str, week_start: dt.date, slot: str, recipients) -> list:
+    """The rows of ``recipients`` for one kind, week and slot, reserved (see ``_reserve``)."""
+    rows = _rows(agency, kind, week_start, slot, recipients)
+    return _reserve(rows, kind=kind, week_start=week_start, slot=slot)
+
+
 def _reserve(rows: list[Notification], *, kind: str, week_start: dt.date, slot: str) -> list:
     """Insert the rows that do not exist yet (one INSERT ... ON CONFLICT DO NOTHING) and return
     the ids of every row of this kind, week and slot still waiting to be sent (one SELECT)."""
@@ -264,8 +270,7 @@ def notifications_tick(*, agency: Agency, now: dt.datetime) -> list:
                 if not SlotRun.objects.filter(pk=run.pk).exists():
                     continue
                 recipients = find[due.kind](agency=agency, week_start=due.week_start)
-                rows = _rows(agency, due.kind, due.week_start, due.key, recipients)
-                ids += _reserve(rows, kind=due.kind, week_start=due.week_start, slot=due.key)
+                ids += _reserve_for(agency, due.kind, due.week_start, due.key, recipients)
                 SlotRun.objects.filter(pk=run.pk).update(recipients=len(recipients))
             logger.info(
                 "%s: %s of week %s at %s for %d people",
@@ -326,8 +331,7 @@ def werkbrief_rejected_notify(*, agency: Agency, werkbrief_id) -> list:
             },
             selectors.worker_werkbrief_path([wb.pk]),
         )
-        rows = _rows(agency, Kind.WERKBRIEF_REJECTED, wb.week_start, slot, [recipient])
-        return _reserve(rows, kind=Kind.WERKBRIEF_REJECTED, week_start=wb.week_start, slot=slot)
+        return _reserve_for(agency, Kind.WERKBRIEF_REJECTED, wb.week_start, slot, [recipient])
 
 
 def werkbrief_submitted_notify(*, agency: Agency, werkbrief_id, now=None) -> list:
@@ -340,8 +344,7 @@ def werkbrief_submitted_notify(*, agency: Agency, werkbrief_id, now=None) -> lis
             return []
         recipients = selectors.approval_ready_recipients(agency=agency, werkbrief=wb)
         slot = f"day:{timezone.localdate(now, timezone=agency.tzinfo).isoformat()}"
-        rows = _rows(agency, Kind.APPROVAL_READY, wb.week_start, slot, recipients)
-        return _reserve(rows, kind=Kind.APPROVAL_READY, week_start=wb.week_start, slot=slot)
+        return _reserve_for(agency, Kind.APPROVAL_READY, wb.week_start, slot, recipients)
 
 
 def correction_requested_notify(*, agency: Agency, correction_id) -> list:
@@ -450,7 +453,8 @@ def account_mail_send(
     deep_link_path: str = "",
     link_path: str | None = None,
 ) -> Notification:
-    """A mail about the person's own account (ACCOUNT_KINDS) through the log, after commit.
+    """A mail about the person's own account (reset, new address, bank account, second factor)
+    through the log, after commit.
 
     ``to_email`` sends it elsewhere than the account's address (a new address to confirm, the
     old one told of the change). ``link_path`` holds a one-time token (TOKEN_KINDS): it is never
@@ -547,7 +551,7 @@ def _prepare_worker(notification: Notification, now, force: bool) -> Prepared:
 
 def _prepare_client(notification: Notification, now, force: bool) -> Prepared:
     membership = _membership(notification)
-    if not client_contact_for(membership=membership).can_approve_hours:
+    if not timesheet_selectors.contact_may_approve(membership):
         raise Skip(gettext_noop("This contact no longer approves hours."))
     cutoff = _check_cutoff(
         notification,

@@ -439,7 +439,7 @@ class WerkbriefAdmin(AgencyScopedAdmin):
         werkbrief = self.get_queryset(request).filter(pk=werkbrief_id).first()
         if werkbrief is None:
             raise Http404
-        days = list(werkbrief.days.order_by("date"))
+        days = list(werkbrief.days.order_by("date").prefetch_related("manual_hours"))
         form = CorrectionForm(request.POST or None, days=days, werkbrief=werkbrief)
         if request.method == "POST" and form.is_valid():
             try:
@@ -604,7 +604,16 @@ class CorrectionRequestAdmin(AgencyScopedAdmin):
 
     @admin.action(description=_("Mark as handled"))
     def mark_handled(self, request, queryset):
-        for correction in queryset.filter(state=CorrectionRequest.State.OPEN):
-            services.correction_request_handle(
-                request=correction, membership=staff_membership(request)
+        handled = services.correction_requests_handle(
+            requests=queryset, membership=staff_membership(request)
+        )
+        self.message_user(
+            request,
+            ngettext(
+                "%(n)d correction request marked as handled.",
+                "%(n)d correction requests marked as handled.",
+                handled,
             )
+            % {"n": handled},
+            messages.SUCCESS,
+        )

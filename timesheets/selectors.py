@@ -63,7 +63,10 @@ def werkbrief_get(*, membership: Membership, werkbrief_id: uuid.UUID) -> Werkbri
 
 
 def werkbrief_with_details(werkbrief: Werkbrief) -> Werkbrief:
-    """The werkbrief with days, hand-entered hours, expenses, comments and history prefetched."""
+    """The werkbrief with days, hand-entered hours, expenses, comments and history prefetched
+    (as it is, when it was loaded that way already)."""
+    if "days" in getattr(werkbrief, "_prefetched_objects_cache", {}):
+        return werkbrief
     return (
         Werkbrief.objects.filter(pk=werkbrief.pk)
         .select_related(

@@ -739,14 +739,6 @@ def _recalculate(wb: Werkbrief) -> None:
     wb.worked_minutes = sum(d.worked_minutes for d in days)
 
 
-@transaction.atomic
-def werkbrief_recalculate(*, werkbrief: Werkbrief) -> Werkbrief:
-    wb = _lock(werkbrief, None)
-    _recalculate(wb)
-    wb.save()
-    return wb
-
-
 @dataclass(frozen=True)
 class HoursPreview:
     """What saving typed hours would give (werkbrief_preview); nothing is written."""
@@ -879,12 +871,15 @@ def correction_request_create(
     return request
 
 
-def correction_request_handle(*, request: CorrectionRequest, membership: Membership, now=None):
-    request.state = CorrectionRequest.State.HANDLED
-    request.handled_by = membership.user
-    request.handled_at = now or timezone.now()
-    request.save(update_fields=["state", "handled_by", "handled_at", "updated_at"])
-    return request
+def correction_requests_handle(*, requests, membership: Membership, now=None) -> int:
+    """Mark the open ones of ``requests`` (a queryset) handled, in one UPDATE; returns how many."""
+    now = now or timezone.now()
+    return requests.filter(state=CorrectionRequest.State.OPEN).update(
+        state=CorrectionRequest.State.HANDLED,
+        handled_by=membership.user,
+        handled_at=now,
+        updated_at=now,
+    )
 
 
 # CAO schemes -------------------------------------------------------------------------------------

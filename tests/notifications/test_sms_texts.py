@@ -31,6 +31,7 @@ def _render(kind: str, language: str) -> str:
         "week": dt.date(2026, 11, 16),
         "deadline": dt.datetime(2026, 11, 24, 14, 0, tzinfo=AMSTERDAM),
         "waiting_count": 12,
+        "link": "https://vanderheijden.flexportal.nl/client/",  # the client's deep link
     }
     with translation.override(language), timezone.override(AMSTERDAM):
         text = render_to_string(f"notifications/{kind}.sms.txt", context)

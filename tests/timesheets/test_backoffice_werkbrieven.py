@@ -107,3 +107,31 @@ def test_staff_make_a_werkbrief_by_hand(tenant_a, last_week):
         assert wb.created_by_hand and wb.days.count() == 7
     again = client.post(url, {"placement": tenant_a.placement.pk, "week": last_week.isoformat()})
     assert "week" in again.context["adminform"].form.errors
+
+
+def test_staff_mark_correction_requests_handled_in_one_go(tenant_a, werkbrief):
+    from timesheets.models import CorrectionRequest
+
+    with tenant_a.scope():
+        wb = _approved(tenant_a, werkbrief)
+        requests = [
+            services.correction_request_create(
+                werkbrief=wb, membership=tenant_a.contact.membership, message=text
+            )
+            for text in ("Maandag 8 uur", "Dinsdag 6 uur")
+        ]
+    user = tenant_a.staff.user
+    user.preferred_language = "en"
+    user.save()
+    client = tenant_a.http(tenant_a.staff)
+    url = reverse("admin:timesheets_correctionrequest_changelist", urlconf=URLCONF)
+    selected = [str(r.pk) for r in requests]
+    response = client.post(
+        url, {"action": "mark_handled", "_selected_action": selected}, follow=True
+    )
+    assert "2 correction requests marked as handled." in response.content.decode()
+    with tenant_a.scope():
+        handled = CorrectionRequest.objects.filter(pk__in=selected)
+        assert {(r.state, r.handled_by_id) for r in handled} == {("handled", user.pk)}
+    again = client.post(url, {"action": "mark_handled", "_selected_action": selected}, follow=True)
+    assert "0 correction requests marked as handled." in again.content.decode()
