@@ -27,7 +27,7 @@ from oracle import oracle_unravel  # noqa: E402
 
 from timesheets.unravel import load_scheme, unravel  # noqa: E402
 
-EXAMPLES = REPO.parent / "shared" / "cao" / "examples.json"
+EXAMPLES = REPO / "timesheets" / "fixtures" / "cao_examples.json"
 
 # (start, end, declared break) of the kinds of shift a week is made of.
 DAY_SHIFTS = [

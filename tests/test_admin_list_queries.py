@@ -2,8 +2,6 @@
 many: no query per row. A newly registered admin without a row builder here fails the test."""
 
 import datetime as dt
-import json
-from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -29,6 +27,7 @@ from accounts.models import (
 from flexportal.admin_sites import backoffice_site
 from notifications.models import Channel, Kind, Notification
 from tests import factories
+from tests.cao_examples import EXAMPLES
 from timesheets.models import (
     CaoScheme,
     CaoSchemeVersion,
@@ -41,9 +40,7 @@ from timesheets.services import werkbrief_ensure
 
 pytestmark = pytest.mark.django_db
 
-SCHEME = json.loads((Path(__file__).parents[2] / "shared/cao/examples.json").read_text())[
-    "schemes"
-]["A"]
+SCHEME = EXAMPLES["schemes"]["A"]
 
 
 def _placement(t):

@@ -4,13 +4,12 @@ reason on a desktop; the worker fixes and resubmits; the client approves; nobody
 after; the back office closes and processes it in the admin."""
 
 import datetime as dt
-import json
 import re
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
+from tests.cao_examples import EXAMPLES
 from tests.conftest import make_tenant
 from tests.factories import PASSWORD
 from timesheets import services
@@ -18,7 +17,6 @@ from timesheets.models import CaoScheme, CaoSchemeVersion, Status, Werkbrief
 
 pytestmark = [pytest.mark.browser]
 
-EXAMPLES = json.loads((Path(__file__).parents[3] / "shared/cao/examples.json").read_text())
 WEEK = dt.date(2026, 6, 8)  # no public holiday in it, so scheme A gives plain results
 TUESDAY = "d20260609"
 WEDNESDAY = "d20260610"

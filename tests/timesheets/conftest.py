@@ -1,14 +1,11 @@
 import datetime as dt
-import json
-from pathlib import Path
 
 import pytest
 
+from tests.cao_examples import EXAMPLES
 from timesheets import services
 from timesheets.deadlines import week_start_of
 from timesheets.models import CaoScheme, CaoSchemeVersion
-
-EXAMPLES = json.loads((Path(__file__).parents[3] / "shared/cao/examples.json").read_text())
 
 
 @pytest.fixture

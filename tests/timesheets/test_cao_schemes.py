@@ -14,11 +14,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
 
+from tests.cao_examples import EXAMPLES
 from timesheets import services
 from timesheets.models import CaoScheme, CaoSchemeVersion
 
-EXAMPLES_PATH = Path(__file__).parents[3] / "shared" / "cao" / "examples.json"
-EXAMPLES = json.loads(EXAMPLES_PATH.read_text())
 URLCONF = "flexportal.urls"
 
 

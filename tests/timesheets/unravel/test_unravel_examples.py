@@ -1,4 +1,4 @@
-"""The worked cases of shared/cao/examples.json, each under its own name."""
+"""The worked cases of the CAO examples (timesheets/fixtures/cao_examples.json), each by name."""
 
 from __future__ import annotations
 

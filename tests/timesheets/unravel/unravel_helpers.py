@@ -1,5 +1,5 @@
-"""Shared helpers for the unravel tests: the example schemes and cases of
-shared/cao/examples.json, and small builders for inputs."""
+"""Shared helpers for the unravel tests: the example schemes and cases (the project's own copy,
+timesheets/fixtures/cao_examples.json), and small builders for inputs."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parents[3]
-EXAMPLES = REPO.parent / "shared" / "cao" / "examples.json"
+EXAMPLES = REPO / "timesheets" / "fixtures" / "cao_examples.json"
 
 
 @cache
