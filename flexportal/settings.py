@@ -128,6 +128,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "flexportal.context_processors.portal",
             ],
+            # The money filter everywhere, without a {% load %}: one way to show euros.
+            "builtins": ["flexportal.formatting"],
         },
     }
 ]
