@@ -88,6 +88,20 @@ def test_a_404_has_the_policy(tenant_a):
     _assert_no_inline_script(response.content.decode())
 
 
+def test_a_500_has_the_policy(tenant_a, monkeypatch):
+    class BrokenDatabase:
+        def cursor(self):
+            raise RuntimeError("the database is gone")
+
+    monkeypatch.setattr("flexportal.views.connection", BrokenDatabase())
+    client = tenant_a.http()
+    client.raise_request_exception = False
+    response = client.get("/healthz/")
+    assert response.status_code == 500
+    _assert_strict_policy(response)
+    _assert_no_inline_script(response.content.decode())
+
+
 def test_an_unknown_agencys_404_has_the_policy(tenant_a):
     response = HttpClient(HTTP_HOST="nobody.localhost").get("/accounts/login/")
     assert response.status_code == 404
