@@ -375,7 +375,6 @@ PERMISSIONS_POLICY: dict[str, list[str]] = {
         "microphone",
         "midi",
         "payment",
-        "publickey-credentials-get",
         "serial",
         "usb",
         "xr-spatial-tracking",

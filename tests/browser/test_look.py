@@ -39,10 +39,16 @@ def _log_in(page, url, email):
 
 
 def _csp_violations(page) -> list[str]:
+    """Chromium's console complaints about our headers: a refused script or style, or a
+    Permissions-Policy feature it does not know."""
     messages: list[str] = []
     page.on(
         "console",
-        lambda m: messages.append(m.text) if "Content Security Policy" in m.text else None,
+        lambda m: (
+            messages.append(m.text)
+            if "Content Security Policy" in m.text or "Permissions-Policy" in m.text
+            else None
+        ),
     )
     return messages
 
