@@ -12,6 +12,7 @@ from allauth.core import context
 from django.urls import reverse
 
 from accounts import auth, services
+from accounts.middleware import speak_language_of
 from accounts.models import AccountEventKind, User
 from accounts.selectors import user_can_log_in_at
 from notifications.models import Kind as MailKind
@@ -63,6 +64,9 @@ class AccountAdapter(DefaultAccountAdapter):
     def login(self, request, user) -> None:
         super().login(request, user)
         auth.signed_in(request, user)
+        # The browser's language served the login page; from the "signed in" message on, the
+        # person's own language speaks (allauth adds that message right after this).
+        speak_language_of(request, user)
 
     def logout(self, request) -> None:
         auth.signed_out(request)

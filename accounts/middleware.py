@@ -43,6 +43,21 @@ class MembershipMiddleware:
         return self.get_response(request)
 
 
+def speak_language_of(request, user) -> str:
+    """From here on this request speaks ``user``'s own language (within the agency's).
+
+    For the moments a person becomes known in the middle of a request: the login (its "signed
+    in as" message and the page after it) and the activation pages of an invitation.
+    """
+    agency = getattr(request, "agency", None)
+    requested = getattr(request, "LANGUAGE_CODE", None) or translation.get_language()
+    language = language_for(user=user, agency=agency, requested=requested)
+    if language != translation.get_language():
+        translation.activate(language)
+    request.LANGUAGE_CODE = language
+    return language
+
+
 class UserLanguageMiddleware:
     """A signed-in person sees the portal in their own language, if the agency offers it.
 
@@ -60,7 +75,8 @@ class UserLanguageMiddleware:
             translation.activate(language)
             request.LANGUAGE_CODE = language
         response = self.get_response(request)
-        response.headers["Content-Language"] = language
+        # The view may have switched (a login, an activation page): say what was spoken.
+        response.headers["Content-Language"] = request.LANGUAGE_CODE
         return response
 
 

@@ -22,7 +22,9 @@ from django.utils.translation import pgettext_lazy
 from django_otp.models import SideChannelDevice, ThrottlingMixin, TimestampMixin
 
 from accounts.validators import validate_bsn, validate_iban, validate_mobile_number
+from flexportal.colours import BrandPalette, brand_palette
 from flexportal.fields import EncryptedCharField
+from flexportal.phones import phone_uri
 from flexportal.tenancy import TenantModel
 
 
@@ -238,6 +240,16 @@ class Agency(models.Model):
 
     def has_module(self, module: str) -> bool:
         return module in self.enabled_modules
+
+    @property
+    def palette(self) -> BrandPalette:
+        """The primary colour with the text colours that stay readable on it and beside it."""
+        return brand_palette(self.primary_colour)
+
+    @property
+    def contact_phone_uri(self) -> str:
+        """The contact phone as a ``tel:`` link (E.164, no spaces), or "" when it is no number."""
+        return phone_uri(self.contact_phone)
 
     def requires_two_factor(self, role: str) -> bool:
         return role in self.two_factor_roles

@@ -6,6 +6,7 @@ from urllib.parse import urlencode
 import qrcode
 import qrcode.image.svg
 from allauth.account.adapter import get_adapter
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
@@ -36,6 +37,7 @@ from accounts.forms import (
     SmsNumberForm,
     TwoFactorCodeForm,
 )
+from accounts.middleware import speak_language_of
 from accounts.models import Role, SmsDevice
 from accounts.selectors import (
     backup_codes_left,
@@ -193,12 +195,22 @@ ACTIVATION_SESSION_KEY = "flexportal_activation"
 def _activation_unusable(request, invitation):
     """The page for a link that is unknown, expired, used or revoked: what happened, what next."""
     status = invitation.status if invitation is not None else "unknown"
+    if invitation is not None:
+        _speak_invitees_language(request, invitation)
     return render(
         request,
         "accounts/activation/link_unusable.html",
         {"status": status, "invitation": invitation},
         status=404 if invitation is None else 410,
     )
+
+
+def _speak_invitees_language(request, invitation) -> None:
+    """The activation pages speak the language the invitation was written in (the person's,
+    set by the back office), not the browser's; a language chosen on the page itself wins."""
+    if request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME) not in (None, ""):
+        return
+    speak_language_of(request, invitation.membership.user)
 
 
 @never_cache
@@ -227,6 +239,7 @@ def activation(request):
     if invitation is None or not invitation.is_usable:
         request.session.pop(ACTIVATION_SESSION_KEY, None)
         return _activation_unusable(request, invitation)
+    _speak_invitees_language(request, invitation)
     agency = request.agency
     if agency.verify_mobile_on_activation and invitation.mobile_verified_at is None:
         return _activation_mobile_step(request, invitation)

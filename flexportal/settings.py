@@ -10,6 +10,7 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -63,6 +64,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "csp",
     "django_scopes",
     "django_htmx",
     "template_partials",
@@ -82,7 +84,15 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Headers on every response, the unknown-agency 404 and the static files included.
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
+    # Static files come precompressed (gzip and Brotli) from WhiteNoise and never reach GZip.
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Pages are compressed. BREACH (guessing a secret from compressed sizes) is mitigated: the
+    # middleware pads each response with random bytes (Django >= 4.2, "Heal The Breach") and
+    # the one secret in our pages, the CSRF token, is masked anew on every response.
+    "django.middleware.gzip.GZipMiddleware",
     "flexportal.tenancy.AgencyMiddleware",
     "flexportal.tenancy.AgencyScopeMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -90,6 +100,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "flexportal.headers.NoStoreWhenSignedInMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "accounts.middleware.MembershipMiddleware",
     "accounts.middleware.UserLanguageMiddleware",
@@ -117,6 +128,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "flexportal.context_processors.portal",
             ],
+            # The money filter everywhere, without a {% load %}: one way to show euros.
+            "builtins": ["flexportal.formatting"],
         },
     }
 ]
@@ -327,6 +340,46 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp) on every page: the portal, both admins and the error
+# pages. Scripts and styles come from our own static files only: no inline script anywhere, and
+# the one inline <style> (the agency's colours in base.html) carries the request's nonce. htmx is
+# told not to inject its own styles (the htmx-config meta tag in base.html).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "form-action": [SELF],
+        "frame-src": [NONE],
+        "frame-ancestors": [NONE],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+    }
+}
+# No page needs the device's sensors, camera or payment APIs (a photo is an ordinary file upload).
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
 if not DEBUG and not TESTING:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 60 * 60 * 24 * 365, minimum=0)
@@ -335,6 +388,12 @@ if not DEBUG and not TESTING:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     LANGUAGE_COOKIE_SECURE = True
+    # Over https the cookies take the __Host- prefix: the browser then only accepts them secure,
+    # for path / and without a Domain, so no other agency's subdomain can set or shadow them.
+    # Development over plain http cannot use the prefix (browsers refuse it there).
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
+    LANGUAGE_COOKIE_NAME = "__Host-flexportal_language"
 CSRF_TRUSTED_ORIGINS = [f"https://*.{FLEXPORTAL_DOMAIN}", f"https://{FLEXPORTAL_DOMAIN}"]
 if DEBUG or TESTING:
     CSRF_TRUSTED_ORIGINS += ["http://*.localhost:8000", "http://localhost:8000"]

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import TimeEntry
+from flexportal.formatting import money
 from flexportal.uploads import DOCUMENT_KINDS, validate_upload
 from timesheets.hours import HoursError, format_clock, format_minutes, parse_clock, parse_duration
 from timesheets.models import Absence, ExpenseType, Status
@@ -325,7 +326,7 @@ class MoneyField(forms.DecimalField):
 def _expense_type_label(expense_type: ExpenseType) -> str:
     label = expense_type.name
     if expense_type.kind == ExpenseType.Kind.KILOMETRES:
-        label += " · " + _("€ %(rate)s per km") % {"rate": expense_type.rate}
+        label += " · " + _("%(rate)s per km") % {"rate": money(expense_type.rate)}
     if expense_type.requires_receipt:
         label += " · " + _("receipt needed")
     return label
@@ -371,7 +372,8 @@ class ExpenseForm(forms.Form):
             (t.pk, _expense_type_label(t)) for t in expense_types
         ]
         self.fields["date"].choices = [
-            (d.date.isoformat(), capfirst(date_format(d.date, "l j E"))) for d in days
+            (d.date.isoformat(), capfirst(date_format(d.date, "WEEKDAY_DAY_MONTH_FORMAT")))
+            for d in days
         ]
         self.receipt_kind = None
 
@@ -390,8 +392,8 @@ class ExpenseForm(forms.Form):
             elif amount is not None and amount > (expense_type.max_amount or amount):
                 self.add_error(
                     "amount",
-                    _("The maximum for %(type)s is € %(max)s.")
-                    % {"type": expense_type.name, "max": expense_type.max_amount},
+                    _("The maximum for %(type)s is %(max)s.")
+                    % {"type": expense_type.name, "max": money(expense_type.max_amount)},
                 )
         receipt = data.get("receipt")
         if receipt:
