@@ -288,6 +288,18 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = DEBUG or TESTING
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Uploads (flexportal/uploads.py): no file above UPLOAD_MAX_BYTES is stored. A request longer
+# than that plus UPLOAD_FORM_BYTES (the rest of the form) is refused at its first file without
+# reading the file; one of at most UPLOAD_DRAIN_BYTES is then read to its end and dropped, so that
+# the browser shows the answer (a longer one is cut off, which some browsers show as a reset).
+UPLOAD_MAX_BYTES = 5 * 1024 * 1024
+UPLOAD_FORM_BYTES = 1024 * 1024
+UPLOAD_DRAIN_BYTES = 64 * 1024 * 1024
+FILE_UPLOAD_HANDLERS = [
+    "flexportal.uploads.UploadLimitHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 # Encryption at rest for BSN and similar fields; comma-separated Fernet keys, newest first.
