@@ -33,9 +33,9 @@ from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
-from django.core.files.uploadhandler import FileUploadHandler, StopUpload
+from django.core.files.uploadhandler import FileUploadHandler, StopFutureHandlers, StopUpload
 from django.http import FileResponse, Http404
-from django.http.multipartparser import MultiPartParser, exhaust
+from django.http.multipartparser import MultiPartParser
 from django.template.defaultfilters import filesizeformat
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -309,22 +309,26 @@ def file_response(field, *, name: str, kinds=ALL_KINDS, public: bool = False) ->
 
 
 class UploadLimitHandler(FileUploadHandler):
-    """The first of ``FILE_UPLOAD_HANDLERS``: no file above ``UPLOAD_MAX_BYTES`` is stored.
+    """The first of ``FILE_UPLOAD_HANDLERS``: no file above ``UPLOAD_MAX_BYTES`` is stored, and a
+    file too large becomes an `OversizedUpload`, refused at its field by `validate_upload`.
 
-    - A request whose Content-Length cannot fit (one file at the limit plus
-      ``UPLOAD_FORM_BYTES`` for the rest of the form) is read only up to its first file: the
-      fields before it are kept, the file becomes an `OversizedUpload` of the request's length,
-      and the rest is not read (up to ``UPLOAD_DRAIN_BYTES`` it is read and dropped, so the
-      browser sees the answer rather than a reset connection).
+    - A request whose Content-Length says it cannot fit (one file at the limit plus
+      ``UPLOAD_FORM_BYTES`` for the rest of the form) is refused before its body is read: its
+      files are not stored, not even in part. Up to ``UPLOAD_DRAIN_BYTES`` the body is still read
+      (and the files' bytes dropped), so that every typed field is kept and the browser shows
+      the answer: a browser that gets its answer before it has sent everything shows a reset
+      connection instead. Beyond that it is read only up to its first file (the fields before it
+      are kept) and the connection is cut.
     - Otherwise every file is counted as it streams, whatever the headers said: past the limit
-      its bytes are dropped (the handlers after this one stop receiving them, their partial file
-      is closed) and it becomes an `OversizedUpload` of its real size; the rest of the form is
-      read as usual.
+      its bytes are dropped (the partial file of the handlers after this one is closed) and it
+      becomes an `OversizedUpload` of its real size.
     """
 
+    too_large = False
+
     def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):
-        limit = settings.UPLOAD_MAX_BYTES + settings.UPLOAD_FORM_BYTES
-        if content_length <= limit:
+        self.too_large = content_length > settings.UPLOAD_MAX_BYTES + settings.UPLOAD_FORM_BYTES
+        if not self.too_large or content_length <= settings.UPLOAD_DRAIN_BYTES:
             return None
         first_file = _FirstFileStops()
         post, files = MultiPartParser(META, input_data, [first_file], encoding).parse()
@@ -332,18 +336,18 @@ class UploadLimitHandler(FileUploadHandler):
             files.appendlist(
                 first_file.field_name, OversizedUpload(first_file.file_name, content_length)
             )
-        if content_length <= settings.UPLOAD_DRAIN_BYTES:
-            exhaust(input_data)
         return post, files
 
     def new_file(self, field_name, file_name, *args, **kwargs):
         super().new_file(field_name, file_name, *args, **kwargs)
         self.received = 0
-        self.oversized = False
+        self.oversized = self.too_large
+        if self.oversized:
+            raise StopFutureHandlers  # the handlers that would store it never start
 
     def receive_data_chunk(self, raw_data, start):
         self.received += len(raw_data)
-        if self.received <= settings.UPLOAD_MAX_BYTES:
+        if not self.oversized and self.received <= settings.UPLOAD_MAX_BYTES:
             return raw_data
         if not self.oversized:
             self.oversized = True
