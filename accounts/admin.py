@@ -1,6 +1,7 @@
 """Back office (per agency) and platform admin for agencies, people, clients and placements."""
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.widgets import AdminFileWidget
@@ -47,6 +48,17 @@ from flexportal.admin_sites import (
 # Back office ------------------------------------------------------------------------------------
 
 
+class CurrentLogo:
+    """The widget's "currently": a link to the logo as the portal serves it (stored files have
+    no URL of their own), on the agency's host, so the platform admin's link works too."""
+
+    def __init__(self, agency: Agency):
+        self.url = agency.base_url() + reverse("agency_logo", urlconf=settings.ROOT_URLCONF)
+
+    def __str__(self) -> str:
+        return "logo.png"
+
+
 class AgencySettingsForm(forms.ModelForm):
     # Not the model's field: a new logo is checked and re-encoded (flexportal.uploads.LOGO) and
     # stored by services.agency_logo_set, which removes the file it replaces.
@@ -73,7 +85,8 @@ class AgencySettingsForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.initial["logo"] = self.instance.logo
+        if self.instance.logo:
+            self.initial["logo"] = CurrentLogo(self.instance)
 
     def clean_logo(self):
         logo = self.cleaned_data["logo"]

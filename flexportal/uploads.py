@@ -262,8 +262,8 @@ def _image_reencoded(content: bytes, kind: FileKind, rules: UploadRules) -> tupl
 
 # On a file opened by itself: nothing runs, nothing loads, not even on the portal's origin.
 FILE_POLICY = "default-src 'none'; img-src 'self'; sandbox"
-# Browsers' PDF viewers do not start in a sandboxed document (Chromium, Safari), so a PDF gets
-# no sandbox; it still loads and runs nothing of the page's own.
+# Safari's PDF viewer (and older Chromium's) does not start in a sandboxed document, so a PDF gets
+# no sandbox; the viewer is the browser's own, and the document may load or run nothing else.
 PDF_POLICY = "default-src 'none'; object-src 'self'; style-src 'unsafe-inline'"
 
 

@@ -116,6 +116,8 @@ def test_a_replaced_or_cleared_logo_is_removed_from_storage(
 def test_saving_the_settings_without_a_new_logo_keeps_the_one_there_is(tenant_a):
     _post_logo(tenant_a, "a.png", samples.png())
     first = _stored_logo(tenant_a)
+    page = tenant_a.http(tenant_a.staff).get(SETTINGS.format(tenant_a.agency.pk)).content.decode()
+    assert f'href="{tenant_a.agency.base_url()}/branding/logo/">logo.png</a>' in page
     assert _post_logo(tenant_a, "", None, name="Alpha Flex").status_code == 302
     assert _stored_logo(tenant_a) == first
     assert tenant_a.agency.name == "Alpha Flex"
