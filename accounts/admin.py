@@ -1,9 +1,12 @@
 """Back office (per agency) and platform admin for agencies, people, clients and placements."""
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
+from django.contrib.admin.widgets import AdminFileWidget
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.files.uploadedfile import UploadedFile
 from django.http import Http404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -34,6 +37,7 @@ from accounts.models import (
 )
 from accounts.selectors import invitation_latest, mobile_number_on_file
 from accounts.validators import mask_mobile_number, normalise_iban, normalise_mobile_number
+from flexportal import uploads
 from flexportal.admin_sites import (
     AgencyScopedAdmin,
     AgencyScopedTabularInline,
@@ -44,7 +48,26 @@ from flexportal.admin_sites import (
 # Back office ------------------------------------------------------------------------------------
 
 
+class CurrentLogo:
+    """The widget's "currently": a link to the logo as the portal serves it (stored files have
+    no URL of their own), on the agency's host, so the platform admin's link works too."""
+
+    def __init__(self, agency: Agency):
+        self.url = agency.base_url() + reverse("agency_logo", urlconf=settings.ROOT_URLCONF)
+
+    def __str__(self) -> str:
+        return "logo.png"
+
+
 class AgencySettingsForm(forms.ModelForm):
+    # Not the model's field: a new logo is checked and re-encoded (flexportal.uploads.LOGO) and
+    # stored by services.agency_logo_set, which removes the file it replaces.
+    logo = forms.FileField(
+        label=capfirst(Agency._meta.get_field("logo").verbose_name),
+        required=False,
+        widget=AdminFileWidget(attrs={"accept": ".png,.jpg,.jpeg,.webp"}),
+        help_text=_("A PNG, JPEG or WebP image of at most 2 MB; it is stored as a PNG."),
+    )
     # A new agency starts with the model's default times (worker Monday 09:00; client Monday
     # 16:00, Tuesday 10:00 and 13:00), not with an empty box that would mean "no reminders".
     worker_reminder_slots = ReminderSlotsField(
@@ -58,11 +81,31 @@ class AgencySettingsForm(forms.ModelForm):
 
     class Meta:
         model = Agency
-        exclude = ["slug", "is_active"]
+        exclude = ["slug", "is_active", "logo"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.logo:
+            self.initial["logo"] = CurrentLogo(self.instance)
+
+    def clean_logo(self):
+        logo = self.cleaned_data["logo"]
+        if isinstance(logo, UploadedFile):
+            return uploads.validate_upload(logo, uploads.LOGO)
+        return logo  # False: "clear" was ticked; otherwise the current logo, unchanged
+
+
+class AgencyLogoMixin:
+    """The logo goes through its service (the agency is saved first: a new one needs its id)."""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if "logo" in form.changed_data:
+            services.agency_logo_set(agency=obj, logo=form.cleaned_data["logo"] or None)
 
 
 @admin.register(Agency, site=backoffice_site)
-class AgencySettingsAdmin(admin.ModelAdmin):
+class AgencySettingsAdmin(AgencyLogoMixin, admin.ModelAdmin):
     """Staff configure their own agency (branding, deadlines, policies); never another one."""
 
     form = AgencySettingsForm
@@ -72,7 +115,6 @@ class AgencySettingsAdmin(admin.ModelAdmin):
             _("Branding"),
             {
                 "fields": [
-                    "logo",
                     "primary_colour",
                     "accent_colour",
                     "contact_email",
@@ -114,6 +156,9 @@ class AgencySettingsAdmin(admin.ModelAdmin):
                 ]
             },
         ),
+        # Last, so that a logo refused for its size loses nothing typed above it: the browser
+        # sends the fields in this order and an oversized request is not read past its file.
+        (capfirst(Agency._meta.get_field("logo").verbose_name), {"fields": ["logo"]}),
     ]
 
     def get_queryset(self, request):
@@ -473,14 +518,13 @@ class FlexworkerProfileAdmin(InvitationAdminMixin, TwoFactorResetMixin, AgencySc
 
     def id_document_view(self, request, object_id):
         """The worker's ID document, for the back office of the worker's own agency only."""
-        from accounts.views import private_file_response
-
         profile = self.get_object(request, unquote(object_id))
         if profile is None or not self.has_view_permission(request, profile):
             raise Http404
-        if not profile.id_document:
-            raise Http404
-        return private_file_response(profile.id_document, filename=profile.id_document_name)
+        return uploads.file_response(
+            profile.id_document,
+            name=uploads.download_name(gettext("ID document"), profile.full_name),
+        )
 
     @admin.display(description=_("ID document"))
     def id_document_link(self, obj):
@@ -817,11 +861,11 @@ class PlacementAdmin(AgencyScopedAdmin):
 class PlatformAgencyForm(AgencySettingsForm):
     class Meta:
         model = Agency
-        exclude: list[str] = []
+        exclude = ["logo"]
 
 
 @admin.register(Agency, site=platform_site)
-class AgencyAdmin(admin.ModelAdmin):
+class AgencyAdmin(AgencyLogoMixin, admin.ModelAdmin):
     form = PlatformAgencyForm
     list_display = ["name", "slug", "is_active", "created_at"]
     search_fields = ["name", "slug"]

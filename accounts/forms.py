@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import ClientContact, FlexworkerProfile, PayrollTaxCredit
 from accounts.selectors import user_can_log_in_at
 from accounts.validators import normalise_iban, normalise_mobile_number
-from flexportal.uploads import DOCUMENT_KINDS, IMAGE_KINDS, validate_upload
+from flexportal import uploads
 
 
 class LoginForm(AllauthLoginForm):
@@ -322,19 +322,18 @@ class IbanChangeForm(CurrentPasswordForm):
 
 
 class UploadForm(forms.Form):
-    """One file, checked for size and for what it really is (not what its name says)."""
+    """One file, checked by flexportal.uploads for size and for what it really is (not what its
+    name says); ``cleaned_data["file"]`` is the `CheckedFile` to store."""
 
-    kinds: tuple = ()
+    rules: uploads.UploadRules
     file = forms.FileField(label=_("File"))
 
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        self.kind = validate_upload(upload, kinds=self.kinds).code
-        return upload
+    def clean_file(self) -> uploads.CheckedFile:
+        return uploads.validate_upload(self.cleaned_data["file"], self.rules)
 
 
 class IdDocumentForm(UploadForm):
-    kinds = DOCUMENT_KINDS
+    rules = uploads.DOCUMENT
     file = forms.FileField(
         label=_("ID document"),
         help_text=_("A PDF, JPEG or PNG of your passport or ID card, at most 5 MB."),
@@ -343,7 +342,7 @@ class IdDocumentForm(UploadForm):
 
 
 class PhotoForm(UploadForm):
-    kinds = IMAGE_KINDS
+    rules = uploads.PHOTO
     file = forms.FileField(
         label=_("Profile photo"),
         help_text=_("A JPEG or PNG, at most 5 MB."),

@@ -26,6 +26,7 @@ from flexportal.colours import BrandPalette, brand_palette
 from flexportal.fields import EncryptedCharField
 from flexportal.phones import phone_uri
 from flexportal.tenancy import TenantModel
+from flexportal.uploads import upload_path
 
 
 class Role(models.TextChoices):
@@ -115,6 +116,10 @@ slug_validator = RegexValidator(
 )
 
 
+def logo_path(instance, filename: str) -> str:
+    return upload_path(f"branding/{instance.pk}", filename)
+
+
 class Agency(models.Model):
     """A staffing agency: the tenant. Its slug is its subdomain."""
 
@@ -124,7 +129,8 @@ class Agency(models.Model):
     is_active = models.BooleanField(_("active"), default=True)
 
     # Branding
-    logo = models.FileField(_("logo"), upload_to="branding/", blank=True)
+    # Only through flexportal.uploads (checked, re-encoded as PNG) and services.agency_logo_set.
+    logo = models.FileField(_("logo"), upload_to=logo_path, blank=True, max_length=200)
     primary_colour = models.CharField(
         _("primary colour"), max_length=7, default="#1f5fa8", validators=[colour_validator]
     )
@@ -482,13 +488,11 @@ class PayrollTaxCredit(models.TextChoices):
 
 def id_document_path(instance, filename: str) -> str:
     """Private and unguessable: never served by URL, only through a view that checks access."""
-    extension = filename.rsplit(".", 1)[-1].lower()
-    return f"private/{instance.agency_id}/id-documents/{uuid.uuid4().hex}.{extension}"
+    return upload_path(f"private/{instance.agency_id}/id-documents", filename)
 
 
 def profile_photo_path(instance, filename: str) -> str:
-    extension = filename.rsplit(".", 1)[-1].lower()
-    return f"private/{instance.agency_id}/photos/{uuid.uuid4().hex}.{extension}"
+    return upload_path(f"private/{instance.agency_id}/photos", filename)
 
 
 class FlexworkerProfile(TenantModel):

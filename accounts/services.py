@@ -8,7 +8,6 @@ import logging
 import re
 import secrets
 from dataclasses import dataclass
-from pathlib import PurePath
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
@@ -51,6 +50,7 @@ from accounts.selectors import (
 )
 from accounts.validators import normalise_iban, normalise_mobile_number
 from flexportal.tenancy import agency_scope, scopes_disabled
+from flexportal.uploads import CheckedFile
 from notifications.models import Kind as MailKind
 from notifications.services import (
     MailFailure,
@@ -687,35 +687,50 @@ def flexworker_iban_change(
     return True
 
 
-def _replace_file(field, *, name: str, content) -> str:
-    """Store ``content`` in ``field`` under a fresh private name; returns the old name."""
+def _replace_file(field, *, stem: str, upload: CheckedFile | None) -> str:
+    """Store a checked upload in ``field`` under a fresh private name the portal makes (or empty
+    the field); returns the old name, for `_delete_file_later`."""
     old = field.name
-    field.save(name, content, save=False)
+    if upload is None:
+        setattr(field.instance, field.field.name, "")
+    else:
+        field.save(upload.storage_name(stem), upload.file, save=False)
     return old
 
 
 def _delete_file_later(storage, name: str) -> None:
+    """Remove a replaced file once the change is committed (a rollback keeps it in use)."""
     if name:
         transaction.on_commit(lambda: storage.delete(name))
+
+
+@transaction.atomic
+def agency_logo_set(*, agency: Agency, logo: CheckedFile | None) -> None:
+    """Replace the agency's logo with one checked by ``uploads.LOGO`` (a re-encoded PNG), or
+    remove it with ``logo=None``; the old file is removed from storage."""
+    storage = agency.logo.storage
+    old = _replace_file(agency.logo, stem="logo", upload=logo)
+    agency.save(update_fields=["logo"])
+    _delete_file_later(storage, old)
 
 
 @transaction.atomic
 def flexworker_id_document_upload(
     *,
     profile: FlexworkerProfile,
-    upload,
-    kind: str,
+    upload: CheckedFile,
     actor: User,
     client: ClientInfo | None = None,
 ) -> None:
-    """Store the ID document (already checked for size and real type by the form)."""
-    old = _replace_file(profile.id_document, name=f"id.{kind}", content=upload)
-    profile.id_document_name = PurePath(upload.name or f"id.{kind}").name[:200]
+    """Store the ID document (checked by ``uploads.DOCUMENT`` in the form)."""
+    storage = profile.id_document.storage
+    old = _replace_file(profile.id_document, stem="id", upload=upload)
+    profile.id_document_name = upload.uploaded_name
     profile.id_document_uploaded_at = timezone.now()
     profile.save(
         update_fields=["id_document", "id_document_name", "id_document_uploaded_at", "updated_at"]
     )
-    _delete_file_later(profile.id_document.storage, old)
+    _delete_file_later(storage, old)
     account_event_record(
         agency=profile.membership.agency,
         kind=AccountEventKind.ID_DOCUMENT_UPLOADED,
@@ -729,21 +744,17 @@ def flexworker_id_document_upload(
 def flexworker_photo_set(
     *,
     profile: FlexworkerProfile,
-    upload=None,
-    kind: str = "",
+    upload: CheckedFile | None = None,
     actor: User,
     client: ClientInfo | None = None,
 ) -> None:
-    """Set the profile photo, or remove it with ``upload=None``."""
+    """Set the profile photo (checked by ``uploads.PHOTO``), or remove it with ``upload=None``."""
     if upload is not None and not profile.membership.agency.allow_profile_photo:
         raise AccountError(_("Your agency does not use profile photos."), code="no_photos")
-    old = profile.photo.name
-    if upload is None:
-        profile.photo = ""
-    else:
-        _replace_file(profile.photo, name=f"photo.{kind}", content=upload)
+    storage = profile.photo.storage
+    old = _replace_file(profile.photo, stem="photo", upload=upload)
     profile.save(update_fields=["photo", "updated_at"])
-    _delete_file_later(profile.photo.storage, old)
+    _delete_file_later(storage, old)
     account_event_record(
         agency=profile.membership.agency,
         kind=AccountEventKind.PHOTO_CHANGED,

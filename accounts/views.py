@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -61,7 +61,7 @@ from accounts.selectors import (
     two_factor_required,
 )
 from accounts.validators import mask_mobile_number
-from flexportal.uploads import content_type_for
+from flexportal import uploads
 
 HOME_BY_ROLE = {
     Role.FLEXWORKER: "worker:dashboard",
@@ -165,26 +165,6 @@ def _safe_next(request, default: str | None = None) -> str:
 def _with_next(url_name: str, next_url: str, **params) -> str:
     query = {"next": next_url, **params}
     return f"{reverse(url_name)}?{urlencode(query)}"
-
-
-def private_file_response(field, *, filename: str = "") -> FileResponse:
-    """A private upload (stored under a name we chose, of a type checked by its bytes), served
-    to someone the caller has checked; never cached, never run by the browser."""
-    kind = _file_kind(field.name)
-    response = FileResponse(
-        field.open("rb"),
-        content_type=content_type_for(kind),
-        as_attachment=kind == "pdf",
-        filename=filename or f"file.{kind}",
-    )
-    response["Cache-Control"] = "private, no-store"
-    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
-    return response
-
-
-def _file_kind(name: str) -> str:
-    extension = name.rsplit(".", 1)[-1].lower()
-    return "jpg" if extension == "jpeg" else extension
 
 
 # Activation -------------------------------------------------------------------------------------
@@ -774,7 +754,6 @@ def worker_id_document(request):
         services.flexworker_id_document_upload(
             profile=profile,
             upload=form.cleaned_data["file"],
-            kind=form.kind,
             actor=request.user,
             client=_client(request),
         )
@@ -786,9 +765,7 @@ def worker_id_document(request):
 @role_required(Role.FLEXWORKER)
 def worker_id_document_file(request):
     profile = flexworker_profile_for(membership=request.membership)
-    if not profile.id_document:
-        raise Http404
-    return private_file_response(profile.id_document, filename=profile.id_document_name)
+    return uploads.file_response(profile.id_document, name=uploads.download_name(_("ID document")))
 
 
 @role_required(Role.FLEXWORKER)
@@ -809,7 +786,6 @@ def worker_photo(request):
             services.flexworker_photo_set(
                 profile=profile,
                 upload=form.cleaned_data["file"],
-                kind=form.kind,
                 actor=request.user,
                 client=_client(request),
             )
@@ -821,9 +797,9 @@ def worker_photo(request):
 @role_required(Role.FLEXWORKER)
 def worker_photo_file(request):
     profile = flexworker_profile_for(membership=request.membership)
-    if not profile.photo or not request.agency.allow_profile_photo:
+    if not request.agency.allow_profile_photo:
         raise Http404
-    return private_file_response(profile.photo)
+    return uploads.file_response(profile.photo, name=uploads.download_name(_("profile photo")))
 
 
 # My details: client contact ---------------------------------------------------------------------

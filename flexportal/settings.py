@@ -301,6 +301,19 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = DEBUG or TESTING
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Uploads (flexportal.uploads.UploadLimitHandler): no file above UPLOAD_MAX_BYTES is stored. A
+# request longer than that plus UPLOAD_FORM_BYTES (the rest of the form) is refused by its
+# Content-Length: up to UPLOAD_DRAIN_BYTES it is still read and its files dropped (browsers show a
+# reset connection for an answer that comes before they have sent everything); a longer one is
+# read only up to its first file and cut off. A proxy in front should allow UPLOAD_DRAIN_BYTES.
+UPLOAD_MAX_BYTES = 5 * 1024 * 1024
+UPLOAD_FORM_BYTES = 1024 * 1024
+UPLOAD_DRAIN_BYTES = 64 * 1024 * 1024
+FILE_UPLOAD_HANDLERS = [
+    "flexportal.uploads.UploadLimitHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 # Encryption at rest for BSN and similar fields; comma-separated Fernet keys, newest first.

@@ -1,18 +1,18 @@
 """Views that belong to the project rather than one app: branding, health, error pages."""
 
 from django.db import connection
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.cache import cache_control
+
+from flexportal import uploads
 
 
-@cache_control(max_age=300, public=True)
 def agency_logo(request):
-    """The agency's logo, read through the storage API (so S3 works too)."""
-    agency = request.agency
-    if not agency.logo:
-        raise Http404
-    return FileResponse(agency.logo.open("rb"))
+    """The agency's logo, read through the storage API (so S3 works too): an image of a fixed
+    type, whatever was stored before logos were checked (anything else is not found)."""
+    return uploads.file_response(
+        request.agency.logo, name="logo", kinds=uploads.LOGO.kinds, public=True
+    )
 
 
 def healthz(request):

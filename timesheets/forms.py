@@ -18,13 +18,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import TimeEntry
+from flexportal import uploads
 from flexportal.formatting import money
-from flexportal.uploads import DOCUMENT_KINDS, validate_upload
 from timesheets.hours import HoursError, format_clock, format_minutes, parse_clock, parse_duration
 from timesheets.models import Absence, ExpenseType, Status
 from timesheets.services import DayInput
 
-RECEIPT_MAX_BYTES = 5 * 1024 * 1024
 DAY_PREFIX = re.compile(r"^d(\d{8})-")
 
 
@@ -375,7 +374,6 @@ class ExpenseForm(forms.Form):
             (d.date.isoformat(), capfirst(date_format(d.date, "WEEKDAY_DAY_MONTH_FORMAT")))
             for d in days
         ]
-        self.receipt_kind = None
 
     def clean(self):
         data = super().clean()
@@ -398,9 +396,7 @@ class ExpenseForm(forms.Form):
         receipt = data.get("receipt")
         if receipt:
             try:
-                self.receipt_kind = validate_upload(
-                    receipt, kinds=DOCUMENT_KINDS, max_bytes=RECEIPT_MAX_BYTES
-                )
+                data["receipt"] = uploads.validate_upload(receipt, uploads.DOCUMENT)
             except ValidationError as error:
                 self.add_error("receipt", error)
         elif expense_type.requires_receipt and "receipt" not in self.errors:

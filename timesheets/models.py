@@ -1,13 +1,12 @@
 """Werkbriefjes and CAO unravelling schemes."""
 
-import uuid
-
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from flexportal.tenancy import TenantModel
+from flexportal.uploads import upload_path
 
 
 class CaoScheme(TenantModel):
@@ -267,7 +266,7 @@ class ManualHours(TenantModel):
 
 def receipt_upload_to(instance, filename: str) -> str:
     # Private storage: the name carries no personal data and is served only through a view.
-    return f"private/{instance.agency_id}/receipts/{uuid.uuid4().hex}"
+    return upload_path(f"private/{instance.agency_id}/receipts", filename)
 
 
 class Expense(TenantModel):

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import HoursEnteredBy, Membership, Placement, Role, TimeEntry
 from accounts.selectors import client_contact_for, departments_visible_to
+from flexportal.uploads import CheckedFile
 from timesheets import deadlines
 from timesheets.hours import MAX_DAY_MINUTES
 from timesheets.models import (
@@ -800,8 +801,7 @@ def expense_add(
     amount: Decimal | None,
     kilometres: int | None,
     description: str,
-    receipt=None,
-    receipt_kind=None,
+    receipt: CheckedFile | None = None,
 ) -> Expense:
     wb = _lock(werkbrief, version)
     if not can_edit_hours(wb, membership):
@@ -817,10 +817,10 @@ def expense_add(
         kilometres=kilometres,
         description=description.strip(),
     )
-    if receipt is not None:
-        expense.receipt = receipt
-        expense.receipt_content_type = receipt_kind.content_type if receipt_kind else ""
-        expense.receipt_name = getattr(receipt, "name", "")[:200]
+    if receipt is not None:  # checked by uploads.DOCUMENT in the form
+        expense.receipt.save(receipt.storage_name("receipt"), receipt.file, save=False)
+        expense.receipt_content_type = receipt.kind.content_type
+        expense.receipt_name = receipt.uploaded_name
     expense.save()
     wb.version += 1
     wb.save(update_fields=["version", "updated_at"])

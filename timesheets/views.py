@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotAllowed
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from accounts.decorators import role_required
 from accounts.models import HoursEnteredBy, Module, Role, TimeEntry
 from accounts.selectors import client_contact_for, client_menu_counts, placements_current
+from flexportal import uploads
 from timesheets import display, selectors, services
 from timesheets.deadlines import deadline_info, week_before_cutoff
 from timesheets.forms import (
@@ -442,7 +443,6 @@ def expense_add(request, werkbrief_id):
             kilometres=data.get("kilometres"),
             description=data.get("description") or "",
             receipt=data.get("receipt"),
-            receipt_kind=form.receipt_kind,
         )
     except services.WerkbriefError as error:
         messages.error(request, error.message)
@@ -472,16 +472,8 @@ def expense_remove(request, expense_id):
 def expense_receipt(request, expense_id):
     """A receipt, only for who may see its werkbrief (files are never served by URL)."""
     expense = selectors.expense_get(membership=request.membership, expense_id=expense_id)
-    if not expense.receipt:
-        raise Http404
-    response = FileResponse(
-        expense.receipt.open("rb"),
-        as_attachment=True,
-        filename=expense.receipt_name or "receipt",
-        content_type=expense.receipt_content_type or "application/octet-stream",
-    )
-    response["Cache-Control"] = "private, no-store"
-    return response
+    name = uploads.download_name(_("receipt"), expense.date.isoformat())
+    return uploads.file_response(expense.receipt, name=name)
 
 
 # Comments and corrections ------------------------------------------------------------------------

@@ -9,6 +9,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 
 from accounts.models import TimeEntry
+from flexportal import uploads
+from tests import uploads as samples
 from timesheets import forms as werkbrief_forms
 from timesheets.forms import (
     BreakField,
@@ -21,8 +23,8 @@ from timesheets.forms import (
 from timesheets.hours import HoursError
 from timesheets.models import ExpenseType, HourType
 
-PDF = b"%PDF-1.4\n% a receipt\n"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 32
+PDF = samples.pdf()
+PNG = samples.png()
 
 
 @pytest.fixture(autouse=True)
@@ -259,7 +261,7 @@ def test_an_amount_with_a_dutch_comma_is_fine(tenant_a, werkbrief):
     )
     assert form.errors == {}
     assert str(form.cleaned_data["amount"]) == "12.50"
-    assert form.receipt_kind.name == "PDF"
+    assert form.cleaned_data["receipt"].kind.name == "PDF"
 
 
 @pytest.mark.django_db
@@ -277,7 +279,7 @@ def test_a_receipt_that_is_not_a_pdf_or_image_is_refused_whatever_its_name(tenan
 
 @pytest.mark.django_db
 def test_a_receipt_that_is_too_large_is_refused(tenant_a, werkbrief):
-    big = SimpleUploadedFile("bon.png", PNG + b"\0" * werkbrief_forms.RECEIPT_MAX_BYTES)
+    big = SimpleUploadedFile("bon.png", PNG + b"\0" * uploads.DOCUMENT.max_bytes)
     form = _expense_form(tenant_a, werkbrief, {"amount": "5"}, big)
     assert "limit" in form.errors["receipt"][0]
 

@@ -9,6 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import HoursEnteredBy, TimeEntry
+from tests import uploads as samples
 from timesheets import services
 from timesheets.models import (
     Expense,
@@ -23,7 +24,7 @@ from timesheets.services import DayInput
 
 pytestmark = pytest.mark.django_db
 
-PDF = b"%PDF-1.4\n% a receipt\n"
+PDF = samples.pdf()
 
 
 @pytest.fixture(autouse=True)
@@ -455,7 +456,9 @@ def test_the_worker_adds_an_expense_with_a_receipt_only_they_and_the_client_can_
     download = worker.get(f"/worker/expenses/{expense.pk}/receipt/")
     assert download.status_code == 200
     assert b"".join(download.streaming_content) == PDF
-    assert "attachment" in download["Content-Disposition"]
+    assert download["Content-Disposition"] == (
+        f'inline; filename="receipt-{expense.date.isoformat()}.pdf"'
+    )
     contact = tenant_a.http(tenant_a.contact.membership)
     assert contact.get(f"/client/expenses/{expense.pk}/receipt/").status_code == 200
 
