@@ -14,6 +14,7 @@ from django.urls import reverse
 from accounts import auth, services
 from accounts.models import AccountEventKind, User
 from accounts.selectors import user_can_log_in_at
+from flexportal.client_ip import client_ip
 from notifications.models import Kind as MailKind
 from notifications.services import account_mail_send
 
@@ -23,6 +24,10 @@ def _current_request():
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    def get_client_ip(self, request) -> str:
+        """Every rate limit of allauth counts per client, read as flexportal.client_ip says."""
+        return client_ip(request) or super().get_client_ip(request)
+
     def is_open_for_signup(self, request) -> bool:
         # Accounts come from the back office's invitations only.
         return False

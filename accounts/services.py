@@ -182,13 +182,11 @@ class ClientInfo:
 
     @classmethod
     def from_request(cls, request) -> "ClientInfo":
-        from allauth.account.adapter import get_adapter
+        from flexportal.client_ip import client_ip
 
-        try:
-            ip = get_adapter(request).get_client_ip(request)
-        except Exception:
-            ip = None
-        return cls(ip_address=ip, user_agent=request.headers.get("User-Agent", "")[:255])
+        return cls(
+            ip_address=client_ip(request), user_agent=request.headers.get("User-Agent", "")[:255]
+        )
 
 
 def account_event_record(
