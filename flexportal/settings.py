@@ -340,9 +340,11 @@ if not DEBUG and not TESTING:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     LANGUAGE_COOKIE_SECURE = True
-CSRF_TRUSTED_ORIGINS = [f"https://*.{FLEXPORTAL_DOMAIN}", f"https://{FLEXPORTAL_DOMAIN}"]
-if DEBUG or TESTING:
-    CSRF_TRUSTED_ORIGINS += ["http://*.localhost:8000", "http://localhost:8000"]
+# Each agency (and the platform domain) trusts only its own origin: Django compares Origin (and
+# on HTTPS the Referer) with the request's own scheme and host. A wildcard for the parent domain
+# would let every agency's pages post forms to every other agency. Behind a TLS proxy the scheme
+# comes from SECURE_PROXY_SSL_HEADER and the host from the Host header the proxy passes on.
+CSRF_TRUSTED_ORIGINS: list[str] = []
 
 LOGGING = {
     "version": 1,
