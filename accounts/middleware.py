@@ -19,8 +19,9 @@ from accounts.selectors import language_for, memberships_for_user, two_factor_re
 class MembershipMiddleware:
     """Sets request.membership (the active role at this agency) and request.memberships.
 
-    A signed-in person without an active membership of the host's agency is signed out: the
-    session cookie is per host already, this also covers a membership revoked mid-session.
+    A session belongs to the agency where it began (flexportal.tenancy.AgencySessionMiddleware),
+    so a signed-in person without an active membership here lost it mid-session (revoked, or
+    the account switched off): that session, of this agency, ends.
     """
 
     def __init__(self, get_response):

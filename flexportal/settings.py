@@ -86,6 +86,7 @@ MIDDLEWARE = [
     "flexportal.tenancy.AgencyMiddleware",
     "flexportal.tenancy.AgencyScopeMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "flexportal.tenancy.AgencySessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
