@@ -19,6 +19,11 @@ from notifications.models import Kind as MailKind
 from notifications.services import account_mail_send
 
 
+def _path_and_fragment(url: str) -> str:
+    parts = urlparse(url)
+    return f"{parts.path}#{parts.fragment}" if parts.fragment else parts.path
+
+
 def _current_request():
     return getattr(context, "request", None)
 
@@ -101,6 +106,10 @@ class AccountAdapter(DefaultAccountAdapter):
             client=services.ClientInfo.from_request(request) if request is not None else None,
         )
 
+    def get_reset_password_from_key_url(self, key: str) -> str:
+        """The reset link carries its key after '#' (views, "One-time links")."""
+        return self.request.build_absolute_uri(f"{reverse('account_reset_password_link')}#{key}")
+
     def send_password_reset_mail(self, user, email, context) -> None:
         request = _current_request()
         agency = getattr(request, "agency", None)
@@ -112,5 +121,5 @@ class AccountAdapter(DefaultAccountAdapter):
             kind=MailKind.PASSWORD_RESET,
             to_email=email if email != user.email else "",
             deep_link_path=reverse("account_reset_password"),
-            link_path=urlparse(context["password_reset_url"]).path,
+            link_path=_path_and_fragment(context["password_reset_url"]),
         )

@@ -232,7 +232,9 @@ ACTIVATION_CODE_ATTEMPTS_MAX = 5
 
 
 def invitation_path(token: str) -> str:
-    return reverse("activation_start", kwargs={"token": token}, urlconf=settings.ROOT_URLCONF)
+    """The invitation's link: the token after '#', never sent to a server (views, "One-time
+    links")."""
+    return f"{reverse('activation_start', urlconf=settings.ROOT_URLCONF)}#{token}"
 
 
 @transaction.atomic
@@ -785,7 +787,7 @@ def email_change_request(
         kind=MailKind.EMAIL_CHANGE,
         to_email=new_email,
         context={"new_email": new_email, "valid_days": EMAIL_CHANGE_MAX_AGE.days},
-        link_path=reverse("email_change_confirm", kwargs={"token": token}),
+        link_path=f"{reverse('email_change_link')}#{token}",
     )
     failure = mail_failed(row)
     if failure == MailFailure.REFUSED:

@@ -230,12 +230,14 @@ ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
 # A reset key works only at the agency (or the platform domain) that mailed it.
-ACCOUNT_PASSWORD_RESET_TOKEN_GENERATOR = "accounts.tokens.AgencyPasswordResetTokenGenerator"
+ACCOUNT_PASSWORD_RESET_TOKEN_GENERATOR = "accounts.tokens.AgencyPasswordResetTokenGenerator"  # noqa: S105
 ACCOUNT_RATE_LIMITS = {
     "login_failed": "10/m/ip,5/5m/key",
     "login": "30/m/ip",
     "reset_password": "20/m/ip,5/m/key",
     "reset_password_from_key": "20/m/ip",
+    # The pages of the mailed one-time links (invitation, reset, new address): token guesses.
+    "one_time_link": "20/m/ip",
 }
 # Whom the per-address limits count (flexportal.client_ip, README "Configuration"): behind
 # reverse proxies the address they saw, never a header the client can write. allauth asks the
