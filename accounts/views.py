@@ -247,6 +247,7 @@ def activation_start(request):
 
 
 @never_cache
+@rate_limit(action="code")
 def activation(request):
     invitation_id = request.session.get(ACTIVATION_SESSION_KEY)
     invitation = (
@@ -370,6 +371,7 @@ def _after_first_factor_added(request, next_url):
 
 @login_required
 @never_cache
+@rate_limit(action="code")
 def two_factor_verify(request):
     """Asks the code after the password: app, text message or a backup code."""
     next_url = _safe_next(request)

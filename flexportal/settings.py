@@ -238,6 +238,9 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password_from_key": "20/m/ip",
     # The pages of the mailed one-time links (invitation, reset, new address): token guesses.
     "one_time_link": "20/m/ip",
+    # Posts of the code pages (activation by SMS, the second factor after the password), on
+    # top of the per-person and per-link limits of accounts.services.
+    "code": "30/m/ip",
 }
 # Whom the per-address limits count (flexportal.client_ip, README "Configuration"): behind
 # reverse proxies the address they saw, never a header the client can write. allauth asks the

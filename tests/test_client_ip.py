@@ -100,3 +100,32 @@ def test_the_audit_records_the_clients_address_not_the_proxys(settings, tenant_a
     )
     with tenant_a.scope():
         assert AccountEvent.objects.get(kind="login").ip_address == "198.51.100.23"
+
+
+@pytest.mark.django_db
+def test_code_pages_are_limited_per_client_behind_the_proxy(settings, tenant_a):
+    """Activation codes and second-factor codes count per client as well, through the same
+    helper, on top of the per-person and per-link limits."""
+    from tests.accounts.helpers import activation_link, invite, open_link
+
+    settings.TRUSTED_PROXY_COUNT = 1
+    _invitation, token = invite(tenant_a, tenant_a.worker.membership)
+    guesser = HttpClient(HTTP_HOST=tenant_a.host, HTTP_X_FORWARDED_FOR="203.0.113.66")
+    open_link(guesser, activation_link(token))
+    answers = [
+        guesser.post("/activate/", {"action": "verify", "code": "000000"}).status_code
+        for _attempt in range(32)
+    ]
+    assert answers[0] == 200 and answers[-1] == 429
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    TOTPDevice.objects.create(user=tenant_a.contact.membership.user, name="app", confirmed=True)
+    colleague = tenant_a.http(tenant_a.contact.membership, verified=False)
+    response = colleague.post(
+        "/two-factor/", {"action": "verify", "code": "000000"}, HTTP_X_FORWARDED_FOR="198.51.100.23"
+    )
+    assert response.status_code == 200
+    response = colleague.post(
+        "/two-factor/", {"action": "verify", "code": "000000"}, HTTP_X_FORWARDED_FOR="203.0.113.66"
+    )
+    assert response.status_code == 429
