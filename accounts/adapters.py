@@ -15,8 +15,14 @@ from accounts import auth, services
 from accounts.middleware import speak_language_of
 from accounts.models import AccountEventKind, User
 from accounts.selectors import user_can_log_in_at
+from flexportal.client_ip import client_ip
 from notifications.models import Kind as MailKind
 from notifications.services import account_mail_send
+
+
+def _path_and_fragment(url: str) -> str:
+    parts = urlparse(url)
+    return f"{parts.path}#{parts.fragment}" if parts.fragment else parts.path
 
 
 def _current_request():
@@ -24,6 +30,10 @@ def _current_request():
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    def get_client_ip(self, request) -> str:
+        """Every rate limit of allauth counts per client, read as flexportal.client_ip says."""
+        return client_ip(request) or super().get_client_ip(request)
+
     def is_open_for_signup(self, request) -> bool:
         # Accounts come from the back office's invitations only.
         return False
@@ -100,6 +110,10 @@ class AccountAdapter(DefaultAccountAdapter):
             client=services.ClientInfo.from_request(request) if request is not None else None,
         )
 
+    def get_reset_password_from_key_url(self, key: str) -> str:
+        """The reset link carries its key after '#' (views, "One-time links")."""
+        return self.request.build_absolute_uri(f"{reverse('account_reset_password_link')}#{key}")
+
     def send_password_reset_mail(self, user, email, context) -> None:
         request = _current_request()
         agency = getattr(request, "agency", None)
@@ -111,5 +125,5 @@ class AccountAdapter(DefaultAccountAdapter):
             kind=MailKind.PASSWORD_RESET,
             to_email=email if email != user.email else "",
             deep_link_path=reverse("account_reset_password"),
-            link_path=urlparse(context["password_reset_url"]).path,
+            link_path=_path_and_fragment(context["password_reset_url"]),
         )

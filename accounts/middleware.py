@@ -19,8 +19,9 @@ from accounts.selectors import language_for, memberships_for_user, two_factor_re
 class MembershipMiddleware:
     """Sets request.membership (the active role at this agency) and request.memberships.
 
-    A signed-in person without an active membership of the host's agency is signed out: the
-    session cookie is per host already, this also covers a membership revoked mid-session.
+    A session belongs to the agency where it began (flexportal.tenancy.AgencySessionMiddleware),
+    so a signed-in person without an active membership here lost it mid-session (revoked, or
+    the account switched off): that session, of this agency, ends.
     """
 
     def __init__(self, get_response):
@@ -144,6 +145,7 @@ class TwoFactorMiddleware:
         "account_login",
         "account_reset_password",
         "account_reset_password_done",
+        "account_reset_password_link",
         "account_reset_password_from_key",
         "account_reset_password_from_key_done",
         "set_language",
@@ -151,6 +153,7 @@ class TwoFactorMiddleware:
         "agency_logo",
         "activation_start",
         "activation",
+        "email_change_link",
         "email_change_confirm",
         "two_factor_verify",
         "two_factor_setup",

@@ -182,13 +182,11 @@ class ClientInfo:
 
     @classmethod
     def from_request(cls, request) -> "ClientInfo":
-        from allauth.account.adapter import get_adapter
+        from flexportal.client_ip import client_ip
 
-        try:
-            ip = get_adapter(request).get_client_ip(request)
-        except Exception:
-            ip = None
-        return cls(ip_address=ip, user_agent=request.headers.get("User-Agent", "")[:255])
+        return cls(
+            ip_address=client_ip(request), user_agent=request.headers.get("User-Agent", "")[:255]
+        )
 
 
 def account_event_record(
@@ -234,7 +232,9 @@ ACTIVATION_CODE_ATTEMPTS_MAX = 5
 
 
 def invitation_path(token: str) -> str:
-    return reverse("activation_start", kwargs={"token": token}, urlconf=settings.ROOT_URLCONF)
+    """The invitation's link: the token after '#', never sent to a server (views, "One-time
+    links")."""
+    return f"{reverse('activation_start', urlconf=settings.ROOT_URLCONF)}#{token}"
 
 
 @transaction.atomic
@@ -798,7 +798,7 @@ def email_change_request(
         kind=MailKind.EMAIL_CHANGE,
         to_email=new_email,
         context={"new_email": new_email, "valid_days": EMAIL_CHANGE_MAX_AGE.days},
-        link_path=reverse("email_change_confirm", kwargs={"token": token}),
+        link_path=f"{reverse('email_change_link')}#{token}",
     )
     failure = mail_failed(row)
     if failure == MailFailure.REFUSED:

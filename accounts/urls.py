@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from accounts import views
 
@@ -30,6 +30,27 @@ client_urlpatterns = [
     path("details/edit/", views.client_details_edit, name="details_edit"),
 ]
 
+# Before allauth's URLs (the agency's and the platform's URLconf): the reset link's page, and
+# allauth's reset form only at its address without a key; allauth's e-mail confirmation is not
+# used (addresses change through email_change), so its key-carrying address opens nothing.
+password_reset_urlpatterns = [
+    path(
+        "accounts/password/reset/link/",
+        views.password_reset_link,
+        name="account_reset_password_link",
+    ),
+    re_path(
+        r"^accounts/password/reset/key/(?P<uidb36>[0-9A-Za-z]+)-(?P<key>.+)/$",
+        views.password_reset_from_key,
+        name="account_reset_password_from_key",
+    ),
+    re_path(
+        r"^accounts/confirm-email/(?P<key>[-:\w]+)/$",
+        views.not_found,
+        name="account_confirm_email",
+    ),
+]
+
 TWO_FACTOR_URL_NAMES = {
     "two_factor_verify",
     "two_factor_setup",
@@ -42,8 +63,9 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("role/", views.switch_role, name="switch_role"),
     path("language/", views.set_language, name="set_language"),
-    # Activation: the mailed link, then the steps (token kept in the session, not the URL).
-    path("activate/<str:token>/", views.activation_start, name="activation_start"),
+    # Activation: the mailed link (/activate/link/#<token>), then the steps; the token is kept
+    # in the session, never in an address (views, "One-time links").
+    path("activate/link/", views.activation_start, name="activation_start"),
     path("activate/", views.activation, name="activation"),
     # Second factor and security.
     path("two-factor/", views.two_factor_verify, name="two_factor_verify"),
@@ -57,5 +79,7 @@ urlpatterns = [
     ),
     path("security/", views.security, name="security"),
     path("email/", views.email_change, name="email_change"),
-    path("email/confirm/<str:token>/", views.email_change_confirm, name="email_change_confirm"),
+    path("email/confirm/link/", views.email_change_link, name="email_change_link"),
+    path("email/confirm/", views.email_change_confirm, name="email_change_confirm"),
+    *password_reset_urlpatterns,
 ]

@@ -5,7 +5,10 @@ from urllib.parse import urlencode
 
 import qrcode
 import qrcode.image.svg
+from allauth.account import views as allauth_views
 from allauth.account.adapter import get_adapter
+from allauth.account.forms import UserTokenForm
+from allauth.decorators import rate_limit
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -167,6 +170,29 @@ def _with_next(url_name: str, next_url: str, **params) -> str:
     return f"{reverse(url_name)}?{urlencode(query)}"
 
 
+# One-time links ---------------------------------------------------------------------------------
+#
+# Invitations, password resets and confirmations of a new address mail a link whose token stands
+# after '#' (/activate/link/#<token>). Browsers never send that part, so the token lands in no
+# access log, proxy log or Referer. The link's page posts it (static/js/one-time-link.js, or the
+# person pastes the link without JavaScript); the view checks it at this agency, keeps what it
+# stands for in the session and redirects to the flow's address without a token. A token in a
+# path opens nothing. Guesses are rate limited per client ("one_time_link").
+
+
+def _link_token(raw: str | None) -> str:
+    """The token from what the page's script posted (the part after '#') or from the whole
+    link a person pasted."""
+    raw = (raw or "").strip()
+    if "#" in raw:
+        raw = raw.rsplit("#", 1)[1]
+    return raw.strip()[:1000]
+
+
+def _one_time_link_page(request):
+    return render(request, "accounts/one_time_link.html")
+
+
 # Activation -------------------------------------------------------------------------------------
 
 ACTIVATION_SESSION_KEY = "flexportal_activation"
@@ -194,10 +220,14 @@ def _speak_invitees_language(request, invitation) -> None:
 
 
 @never_cache
-def activation_start(request, token):
-    """The link in the invitation. The token goes into the session and out of the address bar
-    (so it never leaks through a Referer), then the activation steps follow."""
-    invitation = invitation_for_token(agency=request.agency, token=token)
+@rate_limit(action="one_time_link")
+def activation_start(request):
+    """The link in the invitation (/activate/link/#<token>): the token goes into the session,
+    never into an address, then the activation steps follow."""
+    if request.method != "POST":
+        return _one_time_link_page(request)
+    token = _link_token(request.POST.get("token"))
+    invitation = invitation_for_token(agency=request.agency, token=token) if token else None
     if invitation is None or not invitation.is_usable:
         return _activation_unusable(request, invitation)
     if request.user.is_authenticated:
@@ -209,6 +239,7 @@ def activation_start(request, token):
 
 
 @never_cache
+@rate_limit(action="code")
 def activation(request):
     invitation_id = request.session.get(ACTIVATION_SESSION_KEY)
     invitation = (
@@ -333,6 +364,7 @@ def _after_first_factor_added(request, next_url):
 
 @login_required
 @never_cache
+@rate_limit(action="code")
 def two_factor_verify(request):
     """Asks the code after the password: app, text message or a backup code."""
     next_url = _safe_next(request)
@@ -659,28 +691,49 @@ def email_change(request):
     return render(request, "accounts/email_change.html", {"form": form})
 
 
+EMAIL_CHANGE_SESSION_KEY = "flexportal_email_change"
+
+
+def _email_change_invalid(request, error):
+    request.session.pop(EMAIL_CHANGE_SESSION_KEY, None)
+    return render(
+        request, "accounts/email_change_invalid.html", {"message": error.message}, status=410
+    )
+
+
 @never_cache
-def email_change_confirm(request, token):
-    """The link mailed to the new address: GET shows what will change, POST changes it (so a
-    mail scanner that follows links changes nothing)."""
+@rate_limit(action="one_time_link")
+def email_change_link(request):
+    """The link mailed to the new address (/email/confirm/link/#<token>): checked here, kept in
+    the session, then the confirmation page at an address without it."""
+    if request.method != "POST":
+        return _one_time_link_page(request)
+    token = _link_token(request.POST.get("token"))
+    try:
+        services.email_change_read(agency=request.agency, token=token)
+    except services.AccountError as error:
+        return _email_change_invalid(request, error)
+    request.session[EMAIL_CHANGE_SESSION_KEY] = token
+    return redirect("email_change_confirm")
+
+
+@never_cache
+def email_change_confirm(request):
+    """GET shows what will change, POST changes it (so a mail scanner that follows links
+    changes nothing)."""
+    token = request.session.get(EMAIL_CHANGE_SESSION_KEY, "")
     try:
         user, new_email = services.email_change_read(agency=request.agency, token=token)
     except services.AccountError as error:
-        return render(
-            request, "accounts/email_change_invalid.html", {"message": error.message}, status=410
-        )
+        return _email_change_invalid(request, error)
     if request.method == "POST":
         try:
             services.email_change_confirm(
                 agency=request.agency, token=token, client=_client(request)
             )
         except services.AccountError as error:
-            return render(
-                request,
-                "accounts/email_change_invalid.html",
-                {"message": error.message},
-                status=410,
-            )
+            return _email_change_invalid(request, error)
+        request.session.pop(EMAIL_CHANGE_SESSION_KEY, None)
         messages.success(request, _("Your e-mail address is now %(email)s.") % {"email": new_email})
         return redirect("home" if request.user.is_authenticated else "account_login")
     return render(
@@ -688,6 +741,45 @@ def email_change_confirm(request, token):
         "accounts/email_change_confirm.html",
         {"new_email": new_email, "old_email": user.email},
     )
+
+
+# Password reset ---------------------------------------------------------------------------------
+
+
+def _reset_link_fails(request):
+    return render(request, "account/password_reset_from_key.html", {"token_fail": True})
+
+
+@never_cache
+@rate_limit(action="one_time_link")
+def password_reset_link(request):
+    """The link in the reset mail (/accounts/password/reset/link/#<uidb36>-<key>): the key is
+    checked (at this agency: accounts.tokens), goes where allauth keeps it in the session, and
+    allauth's form follows at its address without a key."""
+    if request.method != "POST":
+        return _one_time_link_page(request)
+    uidb36, _dash, key = _link_token(request.POST.get("token")).partition("-")
+    form = UserTokenForm(data={"uidb36": uidb36, "key": key})
+    if not (uidb36 and key and form.is_valid()):
+        return _reset_link_fails(request)
+    request.session[allauth_views.INTERNAL_RESET_SESSION_KEY] = key
+    return redirect(
+        "account_reset_password_from_key",
+        uidb36=uidb36,
+        key=allauth_views.PasswordResetFromKeyView.reset_url_key,
+    )
+
+
+def password_reset_from_key(request, uidb36, key):
+    """allauth's form for the new password, at its token-free address only: a key in the path
+    (allauth's own links, its XHR variant) is refused, so no key works from an access log."""
+    if key != allauth_views.PasswordResetFromKeyView.reset_url_key:
+        return _reset_link_fails(request)
+    return allauth_views.password_reset_from_key(request, uidb36=uidb36, key=key)
+
+
+def not_found(request, **kwargs):
+    raise Http404
 
 
 # My details: flexworker -------------------------------------------------------------------------

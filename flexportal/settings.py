@@ -96,6 +96,7 @@ MIDDLEWARE = [
     "flexportal.tenancy.AgencyMiddleware",
     "flexportal.tenancy.AgencyScopeMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "flexportal.tenancy.AgencySessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -241,12 +242,24 @@ ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
+# A reset key works only at the agency (or the platform domain) that mailed it.
+ACCOUNT_PASSWORD_RESET_TOKEN_GENERATOR = "accounts.tokens.AgencyPasswordResetTokenGenerator"  # noqa: S105
 ACCOUNT_RATE_LIMITS = {
     "login_failed": "10/m/ip,5/5m/key",
     "login": "30/m/ip",
     "reset_password": "20/m/ip,5/m/key",
     "reset_password_from_key": "20/m/ip",
+    # The pages of the mailed one-time links (invitation, reset, new address): token guesses.
+    "one_time_link": "20/m/ip",
+    # Posts of the code pages (activation by SMS, the second factor after the password), on
+    # top of the per-person and per-link limits of accounts.services.
+    "code": "30/m/ip",
 }
+# Whom the per-address limits count (flexportal.client_ip, README "Configuration"): behind
+# reverse proxies the address they saw, never a header the client can write. allauth asks the
+# adapter, which asks flexportal.client_ip; so do the audit trail and the portal's own limits.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
+TRUSTED_CLIENT_IP_HEADER = env_str("TRUSTED_CLIENT_IP_HEADER", "") or ""
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False  # a reset for an unknown address sends nothing
 ACCOUNT_FORMS = {
@@ -407,9 +420,11 @@ if not DEBUG and not TESTING:
     SESSION_COOKIE_NAME = "__Host-sessionid"
     CSRF_COOKIE_NAME = "__Host-csrftoken"
     LANGUAGE_COOKIE_NAME = "__Host-flexportal_language"
-CSRF_TRUSTED_ORIGINS = [f"https://*.{FLEXPORTAL_DOMAIN}", f"https://{FLEXPORTAL_DOMAIN}"]
-if DEBUG or TESTING:
-    CSRF_TRUSTED_ORIGINS += ["http://*.localhost:8000", "http://localhost:8000"]
+# Each agency (and the platform domain) trusts only its own origin: Django compares Origin (and
+# on HTTPS the Referer) with the request's own scheme and host. A wildcard for the parent domain
+# would let every agency's pages post forms to every other agency. Behind a TLS proxy the scheme
+# comes from SECURE_PROXY_SSL_HEADER and the host from the Host header the proxy passes on.
+CSRF_TRUSTED_ORIGINS: list[str] = []
 
 LOGGING = {
     "version": 1,

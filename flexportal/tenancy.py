@@ -5,6 +5,8 @@ How it works (ARCHITECTURE.md has the long version):
 1. AgencyMiddleware resolves the agency from the host (<slug>.<FLEXPORTAL_DOMAIN>). An unknown
    subdomain gets a 404 page; the bare domain serves the platform admin (PLATFORM_URLCONF).
 2. AgencyScopeMiddleware runs the rest of the request inside ``agency_scope(request.agency)``.
+   AgencySessionMiddleware binds every session to the agency (or the platform domain) where it
+   began: anywhere else it is no session at all.
 3. Every tenant-owned model derives from TenantModel, whose default manager filters on the active
    agency, and **raises ScopeError** when no agency scope is active: a forgotten scope fails
    loudly instead of returning every agency's rows. Celery tasks and commands enter the scope
@@ -29,6 +31,7 @@ from django_scopes import ScopeError, get_scope, scope, scopes_disabled
 __all__ = [
     "AgencyMiddleware",
     "AgencyScopeMiddleware",
+    "AgencySessionMiddleware",
     "ScopeError",
     "TenantManager",
     "TenantModel",
@@ -185,3 +188,40 @@ class AgencyScopeMiddleware:
             if hasattr(response, "render") and not getattr(response, "is_rendered", True):
                 response = response.render()
             return response
+
+
+SESSION_OWNER_KEY = "flexportal_session_owner"
+PLATFORM_SESSION_OWNER = "platform"
+
+
+def session_owner(agency) -> str:
+    """Whom a session belongs to: an agency's id, or the platform domain."""
+    return PLATFORM_SESSION_OWNER if agency is None else str(agency.pk)
+
+
+class AgencySessionMiddleware:
+    """A session belongs to the agency, or the platform domain, where it began (right after
+    SessionMiddleware).
+
+    Browsers keep session cookies per host already; this holds when a cookie travels anyway
+    (copied, stolen, or a cookie domain set too wide). Elsewhere the request gets a new, empty
+    session: signed in nowhere, with none of the half-finished flows (activation, reset) of the
+    original, and the original is neither read nor written, so not ended either. A session that
+    names no owner (older than this rule, or made around the portal's login) is no session at
+    all. Every session that holds anything is stamped with its owner on the way out.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        owner = session_owner(request.agency)
+        session = request.session
+        # Only a request that brings a session cookie loads (and so "accesses") its session here.
+        if session.session_key is not None and session.get(SESSION_OWNER_KEY) != owner:
+            request.session = type(session)()
+        response = self.get_response(request)
+        session = request.session
+        if not session.is_empty() and session.get(SESSION_OWNER_KEY) != owner:
+            session[SESSION_OWNER_KEY] = owner
+        return response

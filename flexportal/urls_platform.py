@@ -11,6 +11,7 @@ urlpatterns = [
     # Superusers give a second factor too (an authenticator app), through the same pages.
     *[p for p in accounts_urls.urlpatterns if p.name in accounts_urls.TWO_FACTOR_URL_NAMES],
     path("language/", accounts_urls.views.set_language, name="set_language"),
+    *accounts_urls.password_reset_urlpatterns,
     path("accounts/", include("allauth.urls")),
     path("admin/", platform_site.urls),
     path("healthz/", views.healthz, name="healthz"),

@@ -92,7 +92,8 @@ class Tenant:
 
 
 def signed_in_session(client: HttpClient, membership, *, verified: bool | None = None) -> None:
-    """Give a force-logged-in test client the session state of a real login: the session clock
+    """Give a force-logged-in test client the session state of a real login: the agency it
+    belongs to (flexportal.tenancy.AgencySessionMiddleware), the session clock
     (accounts.middleware.SessionSecurityMiddleware) and the second factor. ``verified=None``
     verifies exactly when the agency requires a second factor for the membership's role, with a
     test OTP device; ``verified=False`` leaves the code owed, as right after the password."""
@@ -100,12 +101,14 @@ def signed_in_session(client: HttpClient, membership, *, verified: bool | None =
     from django_otp.plugins.otp_static.models import StaticDevice
 
     from accounts import auth
+    from flexportal.tenancy import SESSION_OWNER_KEY, session_owner
 
     user = membership.user
     if verified is None:
         verified = membership.agency.requires_two_factor(membership.role)
     session = client.session
     now = int(time.time())
+    session[SESSION_OWNER_KEY] = session_owner(membership.agency)
     session[auth.SESSION_STARTED_KEY] = now
     session[auth.SESSION_SEEN_KEY] = now
     if verified:

@@ -18,8 +18,9 @@ def invite(tenant, membership, *, sent_by=None):
     return invitation, invitation.token
 
 
-def activation_path(token: str) -> str:
-    return f"/activate/{token}/"
+def activation_link(token: str) -> str:
+    """The invitation's link as mailed: the token after '#'."""
+    return f"/activate/link/#{token}"
 
 
 def last_sms_code() -> str:
@@ -49,3 +50,12 @@ def nl(source: str, **params) -> str:
     with translation.override("nl"):
         text = gettext(source)
     return text % params if params else text
+
+
+def open_link(client, link: str):
+    """Follow a mailed one-time link as a browser does: the token after '#' never goes to the
+    server; the page's script (static/js/one-time-link.js) posts it to the same address."""
+    path, _hash, token = link.partition("#")
+    page = client.get(path)
+    assert page.status_code == 200, f"GET {path}: {page.status_code}"
+    return client.post(path, {"token": token})

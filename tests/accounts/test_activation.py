@@ -11,7 +11,7 @@ from accounts import services
 from accounts.models import AccountEvent, Invitation, Role
 from notifications import sms
 from tests import factories
-from tests.accounts.helpers import activation_path, invite, last_sms_code, nl
+from tests.accounts.helpers import activation_link, invite, last_sms_code, nl, open_link
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +33,7 @@ def _new_worker(tenant, *, phone="06 12345678", email="nieuw@example.nl", langua
 
 def _open(tenant, token):
     client = tenant.http()
-    response = client.get(activation_path(token))
+    response = open_link(client, activation_link(token))
     return client, response
 
 
@@ -342,7 +342,7 @@ def test_someone_logged_in_who_opens_a_link_is_logged_out_first(tenant_a):
     profile = _new_worker(tenant_a)
     _invitation, token = invite(tenant_a, profile.membership)
     client = tenant_a.http(tenant_a.worker.membership)
-    client.get(activation_path(token))
+    open_link(client, activation_link(token))
     assert "_auth_user_id" not in client.session
 
 

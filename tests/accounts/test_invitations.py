@@ -11,7 +11,7 @@ from accounts import services
 from accounts.models import AccountEvent, Invitation, Membership, Role, User
 from flexportal.tenancy import scopes_disabled
 from tests import factories
-from tests.accounts.helpers import invite
+from tests.accounts.helpers import activation_link, invite, open_link
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +23,7 @@ def _url(name, *args):
 
 
 def _link(message) -> str:
-    return re.search(r"https?://\S+/activate/[\w-]+/", message.body).group(0)
+    return re.search(r"https?://\S+/activate/link/#[\w-]+", message.body).group(0)
 
 
 def _new_worker(tenant, email="nieuw@example.nl", language="nl", phone="0612345678"):
@@ -56,7 +56,7 @@ def test_staff_invite_a_flexworker_from_the_list_as_a_bulk_action(
     with tenant_a.scope():
         assert Invitation.objects.count() == 2
     link = _link(mailoutbox[0])
-    assert link.startswith("http://alpha.localhost/activate/")
+    assert link.startswith("http://alpha.localhost/activate/link/#")
 
 
 def test_the_mail_speaks_the_invitees_language_with_the_agencys_branding(
@@ -101,8 +101,8 @@ def test_resending_voids_the_earlier_link(tenant_a):
     _first, first_token = invite(tenant_a, profile.membership)
     _second, second_token = invite(tenant_a, profile.membership)
     client = tenant_a.http()
-    assert client.get(f"/activate/{first_token}/").status_code == 410
-    assert client.get(f"/activate/{second_token}/").status_code == 302
+    assert open_link(client, activation_link(first_token)).status_code == 410
+    assert open_link(client, activation_link(second_token)).status_code == 302
     with tenant_a.scope():
         events = AccountEvent.objects.filter(kind="invitation_sent").order_by("created_at")
         assert [e.data["resent"] for e in events] == [False, True]
@@ -146,7 +146,7 @@ def test_revoke_the_invitation_on_the_persons_page(tenant_a):
     with tenant_a.scope():
         invitation.refresh_from_db()
     assert invitation.revoked_at is not None
-    assert tenant_a.http().get(f"/activate/{token}/").status_code == 410
+    assert open_link(tenant_a.http(), activation_link(token)).status_code == 410
 
 
 def test_the_invitation_status_shows_on_the_persons_page(tenant_a):

@@ -8,7 +8,7 @@ from django.template.loader import render_to_string
 from django.test import Client as HttpClient
 from django.utils import translation
 
-from tests.accounts.helpers import activation_path, invite
+from tests.accounts.helpers import activation_link, invite, open_link
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -68,7 +68,7 @@ def test_the_activation_pages_and_welcome_speak_the_invitees_language(tenant_a):
     profile = _invitee(tenant_a, "pl")
     _invitation, token = invite(tenant_a, profile.membership)
     client = HttpClient(HTTP_HOST=tenant_a.host, headers=GERMAN_BROWSER)
-    client.get(activation_path(token))
+    open_link(client, activation_link(token))
     page = client.get("/activate/")
     assert page.headers["Content-Language"] == "pl"
     assert '<html lang="pl">' in page.content.decode()
@@ -86,9 +86,11 @@ def test_a_used_link_says_so_in_the_invitees_language(tenant_a):
     profile = _invitee(tenant_a, "hu")
     _invitation, token = invite(tenant_a, profile.membership)
     client = HttpClient(HTTP_HOST=tenant_a.host, headers=GERMAN_BROWSER)
-    client.get(activation_path(token))
+    open_link(client, activation_link(token))
     client.post("/activate/", {"password1": "Zonnebloem-42!", "password2": "Zonnebloem-42!"})
-    again = HttpClient(HTTP_HOST=tenant_a.host, headers=GERMAN_BROWSER).get(activation_path(token))
+    again = open_link(
+        HttpClient(HTTP_HOST=tenant_a.host, headers=GERMAN_BROWSER), activation_link(token)
+    )
     assert again.status_code == 410
     assert again.headers["Content-Language"] == "hu"
 
@@ -99,6 +101,6 @@ def test_a_language_chosen_on_the_activation_page_wins(tenant_a):
     profile = _invitee(tenant_a, "pl")
     _invitation, token = invite(tenant_a, profile.membership)
     client = HttpClient(HTTP_HOST=tenant_a.host, headers=GERMAN_BROWSER)
-    client.get(activation_path(token))
+    open_link(client, activation_link(token))
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     assert client.get("/activate/").headers["Content-Language"] == "en"

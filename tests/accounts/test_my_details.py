@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import AccountEvent, User
-from tests.accounts.helpers import nl
+from tests.accounts.helpers import nl, open_link
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -150,18 +150,21 @@ def test_the_email_address_changes_after_confirmation_by_mail(
     assert user.email != "nieuw.adres@example.nl"
     (message,) = mailoutbox
     assert message.to == ["nieuw.adres@example.nl"]
-    path = re.search(r"http://alpha\.localhost(/email/confirm/\S+/)", message.body).group(1)
-    page = client.get(path)
+    link = re.search(r"http://alpha\.localhost(/email/confirm/link/#\S+)", message.body).group(1)
+    response = open_link(client, link)
+    assert response["Location"] == "/email/confirm/"
+    page = client.get("/email/confirm/")
     assert page.status_code == 200
     user.refresh_from_db()
     assert user.email != "nieuw.adres@example.nl"
     old_email = user.email
     with django_capture_on_commit_callbacks(execute=True):
-        assert client.post(path).status_code == 302
+        assert client.post("/email/confirm/").status_code == 302
     user.refresh_from_db()
     assert user.email == "nieuw.adres@example.nl"
     assert mailoutbox[-1].to == [old_email]
-    assert client.get(path).status_code == 410
+    assert client.get("/email/confirm/").status_code == 410
+    assert open_link(client, link).status_code == 410
 
 
 def test_an_email_address_of_another_account_is_refused(tenant_a, tenant_b):
@@ -176,13 +179,13 @@ def test_an_email_link_of_another_agency_does_not_work_here(
     client = tenant_b.http(tenant_b.worker.membership)
     with django_capture_on_commit_callbacks(execute=True):
         client.post("/email/", {"email": "ander@example.nl", "password": PASSWORD})
-    path = re.search(r"http://bravo\.localhost(/email/confirm/\S+/)", mailoutbox[0].body).group(1)
-    assert tenant_a.http().post(path).status_code == 410
+    link = re.search(r"http://bravo\.localhost(/email/confirm/link/#\S+)", mailoutbox[0].body)
+    assert open_link(tenant_a.http(), link.group(1)).status_code == 410
     assert not User.objects.filter(email="ander@example.nl").exists()
 
 
 def test_a_tampered_email_link_is_refused(tenant_a):
-    response = tenant_a.http().get("/email/confirm/abc:def/")
+    response = open_link(tenant_a.http(), "/email/confirm/link/#abc:def")
     assert response.status_code == 410
 
 

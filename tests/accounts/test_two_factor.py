@@ -12,7 +12,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from accounts import auth
 from accounts.models import AccountEvent, Role, SmsDevice, TrustedDevice
 from flexportal.admin_sites import backoffice_site
-from tests.accounts.helpers import last_sms_code, nl, totp_code
+from tests.accounts.helpers import last_sms_code, nl, open_link, totp_code
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -324,7 +324,7 @@ def test_a_password_reset_still_asks_for_the_code(
         client.post("/accounts/password/reset/", {"email": tenant_a.staff.user.email})
     link = re.search(r"http://\S+", mailoutbox[-1].body).group(0)
     path = link.split("alpha.localhost", 1)[1]
-    response = client.get(path)
+    response = open_link(client, path)
     response = client.post(
         response["Location"],
         {"password1": "Heel-nieuw-wachtwoord-8", "password2": "Heel-nieuw-wachtwoord-8"},

@@ -132,7 +132,7 @@ def test_mails_about_the_account_are_in_the_log_and_sent_again_where_that_is_saf
     assert iban.status == change.status == Status.SENT
     assert change.address == "nieuw@example.nl"
     (confirm,) = mails(mailoutbox, Kind.EMAIL_CHANGE)
-    token = re.search(r"/email/confirm/(\S+)/", confirm.body).group(1)
+    token = re.search(r"/email/confirm/link/#(\S+)", confirm.body).group(1)
     assert token not in f"{change.context} {change.deep_link_path} {change.slot}"
     assert "NL20 **** 4567" in mails(mailoutbox, Kind.IBAN_CHANGED)[0].body
     clock.set(clock.now + dt.timedelta(hours=3))
