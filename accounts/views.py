@@ -160,6 +160,11 @@ def _safe_next(request, default: str | None = None) -> str:
     return default or reverse("home")
 
 
+def _security_url(request) -> str:
+    """The security page of an agency; the platform domain has none (its home instead)."""
+    return reverse("security" if getattr(request, "agency", None) is not None else "home")
+
+
 def _with_next(url_name: str, next_url: str, **params) -> str:
     query = {"next": next_url, **params}
     return f"{reverse(url_name)}?{urlencode(query)}"
@@ -426,6 +431,7 @@ def two_factor_setup(request):
         {
             "next": next_url,
             "required": two_factor_required(agency=request.agency, memberships=request.memberships),
+            "back_url": _security_url(request),
         },
     )
 
@@ -560,7 +566,7 @@ def two_factor_setup_sms(request):
 @never_cache
 def two_factor_backup_codes(request):
     """New backup codes, shown once and printable; a new sheet voids the old one."""
-    next_url = _safe_next(request, default=reverse("security"))
+    next_url = _safe_next(request, default=_security_url(request))
     codes = request.session.pop("flexportal_new_backup_codes", None)
     if codes is None and not request.user.is_verified():
         return redirect(_with_next("two_factor_verify", next_url))
@@ -573,7 +579,12 @@ def two_factor_backup_codes(request):
     return render(
         request,
         "two_factor/backup_codes.html",
-        {"codes": codes, "left": backup_codes_left(user=request.user), "next": next_url},
+        {
+            "codes": codes,
+            "left": backup_codes_left(user=request.user),
+            "next": next_url,
+            "back_url": _security_url(request),
+        },
     )
 
 

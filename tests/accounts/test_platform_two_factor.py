@@ -78,3 +78,22 @@ def test_the_platform_operator_resets_the_second_factor_of_someone_at_two_agenci
         + len(log(tenant_b, kind=Kind.TWO_FACTOR_RESET))
         == 1
     )
+
+
+def test_a_superusers_first_login_shows_the_backup_codes_it_made(django_user_model):
+    django_user_model.objects.create_superuser("root@flexportal.nl", PASSWORD)
+    client = HttpClient(HTTP_HOST="localhost")
+    client.post("/accounts/login/", {"login": "root@flexportal.nl", "password": PASSWORD})
+    client.get("/two-factor/setup/app/")
+    device = TOTPDevice.objects.get(user__email="root@flexportal.nl", confirmed=False)
+    response = client.post("/two-factor/setup/app/", {"code": _code(device)})
+    assert response["Location"].startswith("/two-factor/backup-codes/")
+    page = client.get(response["Location"])
+    assert page.status_code == 200
+    codes = page.context["codes"]
+    assert len(codes) == 10
+    assert all(code in page.content.decode() for code in codes)
+    # The sheet's way back leads to the platform's home, which has no security page.
+    assert page.context["next"] == "/"
+    # Later, the operator can make a new sheet (the page shows what is left, no codes).
+    assert client.get("/two-factor/backup-codes/").status_code == 200
