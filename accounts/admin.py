@@ -4,6 +4,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db import transaction
 from django.http import Http404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -33,7 +34,12 @@ from accounts.models import (
     User,
 )
 from accounts.selectors import invitation_latest, mobile_number_on_file
-from accounts.validators import mask_mobile_number, normalise_iban, normalise_mobile_number
+from accounts.validators import (
+    mask_mobile_number,
+    normalise_iban,
+    normalise_mobile_number,
+    validate_name,
+)
 from flexportal.admin_sites import (
     AgencyScopedAdmin,
     AgencyScopedTabularInline,
@@ -197,17 +203,17 @@ def _when(moment) -> str:
     return date_format(timezone.localtime(moment), "DATETIME_FORMAT")
 
 
-def _invite(model_admin, request, membership: Membership) -> bool:
+def _invite(model_admin, request, membership: Membership) -> Invitation | None:
     """Send one invitation from the back office; problems become messages, not errors."""
     try:
-        services.invitation_send(
+        invitation = services.invitation_send(
             membership=membership,
             sent_by=request.user,
             client=services.ClientInfo.from_request(request),
         )
     except services.AccountError as error:
         model_admin.message_user(request, error.message, messages.WARNING)
-        return False
+        return None
     if request.agency.verify_mobile_on_activation and not mobile_number_on_file(
         membership=membership
     ):
@@ -220,16 +226,34 @@ def _invite(model_admin, request, membership: Membership) -> bool:
             % {"person": membership.user.email},
             messages.WARNING,
         )
-    return True
+    return invitation
 
 
-def _invitations_sent_message(model_admin, request, sent: int) -> None:
-    if sent:
-        model_admin.message_user(
-            request,
-            ngettext("%(n)d invitation sent.", "%(n)d invitations sent.", sent) % {"n": sent},
-            messages.SUCCESS,
-        )
+def _invitations_sent_message(model_admin, request, invitations: list, *, one: bool = False):
+    """What became of the mails: known once the page's transaction has committed (the links
+    are mailed right after it), so the messages come from an on-commit callback. A failure
+    says why; the sent ones are counted ("sent" only for what really went out)."""
+    invitations = [i for i in invitations if i is not None]
+
+    def report() -> None:
+        sent = 0
+        for invitation in invitations:
+            failure = services.invitation_send_failure(invitation=invitation)
+            if failure:
+                model_admin.message_user(request, failure, messages.ERROR)
+            else:
+                sent += 1
+        if sent and one:
+            model_admin.message_user(request, gettext("The invitation is sent."), messages.SUCCESS)
+        elif sent:
+            model_admin.message_user(
+                request,
+                ngettext("%(n)d invitation sent.", "%(n)d invitations sent.", sent) % {"n": sent},
+                messages.SUCCESS,
+            )
+
+    if invitations:
+        transaction.on_commit(report)
 
 
 class InvitationAdminMixin:
@@ -241,7 +265,7 @@ class InvitationAdminMixin:
     def membership_of(self, obj) -> Membership:
         return obj.membership
 
-    def _send(self, request, obj) -> bool:
+    def _send(self, request, obj) -> Invitation | None:
         return _invite(self, request, self.membership_of(obj))
 
     def _revoke(self, request, obj) -> bool:
@@ -254,7 +278,7 @@ class InvitationAdminMixin:
 
     @admin.action(description=_("Send the invitation (again)"))
     def send_invitations(self, request, queryset):
-        _invitations_sent_message(self, request, sum(self._send(request, o) for o in queryset))
+        _invitations_sent_message(self, request, [self._send(request, o) for o in queryset])
 
     @admin.action(description=_("Revoke the open invitation"))
     def revoke_invitations(self, request, queryset):
@@ -295,8 +319,8 @@ class InvitationAdminMixin:
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def _invitation_buttons(self, request, obj) -> None:
-        if "_send_invitation" in request.POST and self._send(request, obj):
-            self.message_user(request, gettext("The invitation is sent."), messages.SUCCESS)
+        if "_send_invitation" in request.POST:
+            _invitations_sent_message(self, request, [self._send(request, obj)], one=True)
         elif "_revoke_invitation" in request.POST and self._revoke(request, obj):
             self.message_user(request, gettext("The invitation is revoked."), messages.SUCCESS)
 
@@ -523,8 +547,8 @@ class FlexworkerProfileAdmin(InvitationAdminMixin, TwoFactorResetMixin, AgencySc
 
 
 class ClientContactAddForm(PersonFieldsMixin, forms.ModelForm):
-    first_name = forms.CharField(label=_("first name"), max_length=100)
-    last_name = forms.CharField(label=_("last name"), max_length=150)
+    first_name = forms.CharField(label=_("first name"), max_length=100, validators=[validate_name])
+    last_name = forms.CharField(label=_("last name"), max_length=150, validators=[validate_name])
 
     class Meta:
         model = ClientContact
@@ -599,8 +623,8 @@ class ClientContactAdmin(InvitationAdminMixin, TwoFactorResetMixin, AgencyScoped
 class ColleagueAddForm(PersonFieldsMixin, forms.ModelForm):
     """A back-office colleague: an identity (new or existing) with a staff membership here."""
 
-    first_name = forms.CharField(label=_("first name"), max_length=100)
-    last_name = forms.CharField(label=_("last name"), max_length=150)
+    first_name = forms.CharField(label=_("first name"), max_length=100, validators=[validate_name])
+    last_name = forms.CharField(label=_("last name"), max_length=150, validators=[validate_name])
 
     class Meta:
         model = Membership
@@ -741,8 +765,8 @@ class InvitationAdmin(AgencyScopedAdmin):
 
     @admin.action(description=_("Send the invitation again"))
     def resend(self, request, queryset):
-        sent = sum(_invite(self, request, invitation.membership) for invitation in queryset)
-        _invitations_sent_message(self, request, sent)
+        tried = [_invite(self, request, invitation.membership) for invitation in queryset]
+        _invitations_sent_message(self, request, tried)
 
     @admin.action(description=_("Revoke the open invitation"))
     def revoke(self, request, queryset):

@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django_otp.models import SideChannelDevice, ThrottlingMixin, TimestampMixin
 
-from accounts.validators import validate_bsn, validate_iban, validate_mobile_number
+from accounts.validators import validate_bsn, validate_iban, validate_mobile_number, validate_name
 from flexportal.fields import EncryptedCharField
 from flexportal.tenancy import TenantModel
 
@@ -118,7 +118,7 @@ class Agency(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     slug = models.CharField(_("subdomain"), max_length=63, unique=True, validators=[slug_validator])
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name"), max_length=200, validators=[validate_name])
     is_active = models.BooleanField(_("active"), default=True)
 
     # Branding
@@ -276,8 +276,12 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     email = models.EmailField(_("e-mail address"), unique=True)
-    first_name = models.CharField(_("first name"), max_length=100, blank=True)
-    last_name = models.CharField(_("last name"), max_length=150, blank=True)
+    first_name = models.CharField(
+        _("first name"), max_length=100, blank=True, validators=[validate_name]
+    )
+    last_name = models.CharField(
+        _("last name"), max_length=150, blank=True, validators=[validate_name]
+    )
     preferred_language = models.CharField(
         _("language"), max_length=8, choices=settings.LANGUAGES, default="nl"
     )
@@ -342,7 +346,7 @@ class Membership(TenantModel):
 class Client(TenantModel):
     """An opdrachtgever: the company that hires the agency's flexworkers."""
 
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name"), max_length=200, validators=[validate_name])
     kvk_number = models.CharField(
         _("Chamber of Commerce number"),
         max_length=8,
@@ -368,8 +372,8 @@ class CostCentre(TenantModel):
     """A kostenplaats of a client, used on invoices and in filters."""
 
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="cost_centres")
-    code = models.CharField(_("code"), max_length=32)
-    name = models.CharField(_("name"), max_length=200)
+    code = models.CharField(_("code"), max_length=32, validators=[validate_name])
+    name = models.CharField(_("name"), max_length=200, validators=[validate_name])
 
     class Meta:
         verbose_name = _("cost centre")
@@ -387,7 +391,7 @@ class Department(TenantModel):
     """An afdeling of a client; placements and client contacts' visibility hang off it."""
 
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="departments")
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name"), max_length=200, validators=[validate_name])
     cost_centre = models.ForeignKey(
         CostCentre,
         on_delete=models.PROTECT,
@@ -418,7 +422,7 @@ class JobFunction(TenantModel):
     """A functie at a client (order picker, baker...): planning and totals group by it."""
 
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="functions")
-    name = models.CharField(_("name"), max_length=120)
+    name = models.CharField(_("name"), max_length=120, validators=[validate_name])
 
     class Meta:
         verbose_name = _("job function")
@@ -439,7 +443,9 @@ class ClientContact(TenantModel):
         Membership, on_delete=models.CASCADE, related_name="client_contact"
     )
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="contacts")
-    job_title = models.CharField(_("job title"), max_length=120, blank=True)
+    job_title = models.CharField(
+        _("job title"), max_length=120, blank=True, validators=[validate_name]
+    )
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     sees_all_departments = models.BooleanField(_("sees all departments"), default=True)
     departments = models.ManyToManyField(
@@ -486,9 +492,15 @@ class FlexworkerProfile(TenantModel):
         Membership, on_delete=models.CASCADE, related_name="flexworker_profile"
     )
     employee_number = models.CharField(_("employee number"), max_length=20)
-    first_name = models.CharField(_("first name"), max_length=100)
-    infix = models.CharField(_("infix"), max_length=20, blank=True, help_text=_("e.g. van, de"))
-    last_name = models.CharField(_("last name"), max_length=150)
+    first_name = models.CharField(_("first name"), max_length=100, validators=[validate_name])
+    infix = models.CharField(
+        _("infix"),
+        max_length=20,
+        blank=True,
+        help_text=_("e.g. van, de"),
+        validators=[validate_name],
+    )
+    last_name = models.CharField(_("last name"), max_length=150, validators=[validate_name])
     birth_date = models.DateField(_("birth date"), null=True, blank=True)
     street = models.CharField(_("street"), max_length=200, blank=True)
     house_number = models.CharField(_("house number"), max_length=20, blank=True)

@@ -52,6 +52,7 @@ from accounts.selectors import (
 from accounts.validators import normalise_iban, normalise_mobile_number
 from flexportal.tenancy import agency_scope, scopes_disabled
 from notifications.models import Kind as MailKind
+from notifications.models import Status as NotificationStatus
 from notifications.services import (
     MailFailure,
     account_mail_send,
@@ -241,10 +242,12 @@ def invitation_path(token: str) -> str:
 def invitation_send(
     *, membership: Membership, sent_by: User | None = None, client: ClientInfo | None = None
 ) -> Invitation:
-    """Mail a new activation link for ``membership``; earlier open links stop working.
+    """Mail a new activation link for ``membership``.
 
     The raw token exists only in the mail (and on the returned object as ``token``); the
-    database keeps its SHA-256. The mail goes out when the transaction commits.
+    database keeps its SHA-256. The mail goes out when the transaction commits; only once it
+    is sent do earlier open links stop working. A mail that fails voids the new link instead,
+    so the person keeps the link they had (``invitation_send_failure`` says what went wrong).
     """
     membership = Membership.objects.select_related("user", "agency").get(pk=membership.pk)
     agency, user = membership.agency, membership.user
@@ -262,9 +265,6 @@ def invitation_send(
             code="activated",
         )
     now = timezone.now()
-    superseded = Invitation.objects.filter(
-        agency=agency, membership=membership, activated_at__isnull=True, revoked_at__isnull=True
-    ).update(revoked_at=now)
     token = secrets.token_urlsafe(32)
     invitation = Invitation.objects.create(
         agency=agency,
@@ -272,16 +272,6 @@ def invitation_send(
         token_hash=token_hash(token),
         expires_at=now + dt.timedelta(days=agency.invitation_valid_days),
         sent_by=sent_by,
-    )
-    account_event_record(
-        agency=agency,
-        kind=AccountEventKind.INVITATION_SENT,
-        user=user,
-        actor=sent_by,
-        client=client,
-        invitation=str(invitation.pk),
-        role=membership.role,
-        resent=bool(superseded),
     )
     # Through the mail log like every notification; the link with the token exists only in
     # this one delivery (the log keeps no token), right after commit.
@@ -297,14 +287,79 @@ def invitation_send(
     )
     transaction.on_commit(
         functools.partial(
-            notification_deliver,
+            _invitation_deliver,
             agency=agency,
+            invitation_id=invitation.pk,
             notification_id=notification.pk,
             link_path=invitation_path(token),
+            actor=sent_by,
+            client=client,
         )
     )
     invitation.token = token
+    invitation.notification = notification
     return invitation
+
+
+def _invitation_deliver(
+    *, agency: Agency, invitation_id, notification_id, link_path: str, actor, client
+) -> None:
+    """Right after the commit: send the invitation, then settle which link works. Sent: the
+    earlier open links stop working. Not sent: the new link reached no one and is removed,
+    and the earlier link keeps working (the mail log keeps the failed mail and its error)."""
+    outcome = notification_deliver(
+        agency=agency, notification_id=notification_id, link_path=link_path
+    )
+    with agency_scope(agency), transaction.atomic():
+        invitation = (
+            Invitation.objects.select_for_update()
+            .select_related("membership__user")
+            .filter(agency=agency, pk=invitation_id)
+            .first()
+        )
+        if invitation is None:
+            return
+        if outcome.status != NotificationStatus.SENT:
+            invitation.delete()
+            return
+        superseded = (
+            Invitation.objects.filter(
+                agency=agency,
+                membership=invitation.membership_id,
+                activated_at__isnull=True,
+                revoked_at__isnull=True,
+            )
+            .exclude(pk=invitation.pk)
+            .update(revoked_at=timezone.now())
+        )
+        account_event_record(
+            agency=agency,
+            kind=AccountEventKind.INVITATION_SENT,
+            user=invitation.membership.user,
+            actor=actor,
+            client=client,
+            invitation=str(invitation.pk),
+            role=invitation.membership.role,
+            resent=bool(superseded),
+        )
+
+
+def invitation_send_failure(*, invitation: Invitation) -> str | None:
+    """Why the mail of a just-sent invitation did not go out, in words for the back office;
+    None when it went out (or goes out after the commit of the caller's transaction)."""
+    failure = mail_failed(invitation.notification)
+    if failure is None:
+        return None
+    person = invitation.membership.user.email
+    if failure == MailFailure.REFUSED:
+        return _(
+            "The mail server refuses mail to %(person)s: check the address. An earlier "
+            "invitation link still works."
+        ) % {"person": person}
+    return _(
+        "The invitation to %(person)s could not be sent just now (the mail log has the "
+        "error). An earlier invitation link still works; try again later."
+    ) % {"person": person}
 
 
 @transaction.atomic

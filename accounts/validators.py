@@ -1,5 +1,7 @@
 """Validators for Dutch identity and contact data, and the agency's password policy."""
 
+import unicodedata
+
 import phonenumbers
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -9,8 +11,36 @@ from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.nl import bsn as stdnum_bsn
 
 
+# Unicode categories that have no place in a name: control characters (line breaks, tabs, DEL),
+# format characters (zero-width spaces and joiners, right-to-left overrides, soft hyphens),
+# line and paragraph separators, surrogates, private-use and unassigned code points.
+HIDDEN_CATEGORIES = {"Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn"}
+
+
+def validate_name(value: str) -> None:
+    """A name (of a person, an agency, a client, a department...) is one line of visible text.
+
+    Names go into mail headers (a line break there stops every mail), other people's screens and
+    PDFs (a right-to-left override turns "Jansen" around, a zero-width space makes a look-alike
+    of another name), so control and invisible format characters are refused, not stripped.
+    """
+    hidden = next((c for c in value or "" if unicodedata.category(c) in HIDDEN_CATEGORIES), None)
+    if hidden is not None:
+        raise ValidationError(
+            gettext_lazy(
+                "Use visible characters only: this contains a line break, tab or invisible "
+                "character (%(code)s). Type it again without it."
+            ),
+            code="hidden_character",
+            params={"code": f"U+{ord(hidden):04X}"},
+        )
+
+
 def normalise_mobile_number(value: str, region: str = "NL") -> str:
-    """Parse 06... and international numbers; return E.164 (+31612345678) or raise."""
+    """Parse 06... and international numbers; return E.164 (+31612345678) or raise.
+
+    An extension ("ext 99", "x12") is refused rather than dropped: text messages reach the
+    number itself, and silently losing part of what was typed is worse than asking."""
     try:
         number = phonenumbers.parse(value, region)
     except phonenumbers.NumberParseException:
@@ -18,6 +48,15 @@ def normalise_mobile_number(value: str, region: str = "NL") -> str:
             gettext_lazy("Enter a phone number like 06 12345678 or +48 600 123 456."),
             code="invalid_phone",
         ) from None
+    if number.extension:
+        raise ValidationError(
+            gettext_lazy(
+                "Leave out the extension (%(extension)s): codes and reminders go by text "
+                "message to a mobile number, which has none."
+            ),
+            code="phone_extension",
+            params={"extension": number.extension},
+        )
     if not phonenumbers.is_valid_number(number):
         raise ValidationError(
             gettext_lazy("This phone number does not exist; check the digits."),
