@@ -10,7 +10,6 @@ from stdnum import iban as stdnum_iban
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.nl import bsn as stdnum_bsn
 
-
 # Unicode categories that have no place in a name: control characters (line breaks, tabs, DEL),
 # format characters (zero-width spaces and joiners, right-to-left overrides, soft hyphens),
 # line and paragraph separators, surrogates, private-use and unassigned code points.
