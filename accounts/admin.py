@@ -46,6 +46,7 @@ from flexportal.admin_sites import (
     backoffice_site,
     platform_site,
 )
+from flexportal.fields import Unreadable
 
 # Back office ------------------------------------------------------------------------------------
 
@@ -447,6 +448,14 @@ class FlexworkerChangeForm(forms.ModelForm):
 
     clean_iban = FlexworkerAddForm.clean_iban
     clean_phone = FlexworkerAddForm.clean_phone
+
+    def clean_bsn(self):
+        # A BSN no key can read shows as an empty box: leaving it empty keeps the stored one
+        # (readable again once the right key is back); typing a number replaces it.
+        value = self.cleaned_data.get("bsn")
+        if not value and isinstance(self.instance.bsn, Unreadable):
+            return self.instance.bsn
+        return value
 
 
 @admin.register(FlexworkerProfile, site=backoffice_site)

@@ -22,7 +22,7 @@ from django.utils.translation import pgettext_lazy
 from django_otp.models import SideChannelDevice, ThrottlingMixin, TimestampMixin
 
 from accounts.validators import validate_bsn, validate_iban, validate_mobile_number, validate_name
-from flexportal.fields import EncryptedCharField
+from flexportal.fields import EncryptedCharField, Unreadable
 from flexportal.tenancy import TenantModel
 
 
@@ -546,6 +546,8 @@ class FlexworkerProfile(TenantModel):
 
     @property
     def bsn_masked(self) -> str:
+        if isinstance(self.bsn, Unreadable):
+            return str(Unreadable.label)
         return f"*****{self.bsn[-4:]}" if self.bsn else ""
 
     def clean(self):

@@ -290,8 +290,26 @@ WHITENOISE_USE_FINDERS = DEBUG or TESTING
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
-# Encryption at rest for BSN and similar fields; comma-separated Fernet keys, newest first.
-FIELD_ENCRYPTION_KEYS = [k for k in (env_str("FIELD_ENCRYPTION_KEYS") or "").split(",") if k]
+
+# Encryption at rest (the BSN, authenticator secrets): comma-separated Fernet keys, newest
+# first (flexportal.fields). Without it, development derives a key from SECRET_KEY; production
+# must set it (`check --deploy` fails otherwise: flexportal.E001).
+def _field_encryption_keys() -> list[str]:
+    from cryptography.fernet import Fernet
+
+    keys = [k.strip() for k in (env_str("FIELD_ENCRYPTION_KEYS") or "").split(",") if k.strip()]
+    for number, key in enumerate(keys, start=1):
+        try:
+            Fernet(key)
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"FIELD_ENCRYPTION_KEYS: key {number} is not a Fernet key (32 bytes, "
+                "url-safe base64, as Fernet.generate_key() makes)."
+            ) from None
+    return keys
+
+
+FIELD_ENCRYPTION_KEYS = _field_encryption_keys()
 
 # Mail: SMTP when EMAIL_URL is set, otherwise the console plus one .eml file per message.
 EMAIL_URL = env_url("EMAIL_URL", schemes=("smtp", "smtps"))
