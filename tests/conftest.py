@@ -69,8 +69,12 @@ class Tenant:
             )
             CaoScheme.objects.create(agency=self.agency, name="CAO")
             ExpenseType.objects.create(agency=self.agency, name="Reiskosten")
-            # An invitation, its account event and its line in the mail log.
-            account_services.invitation_send(membership=self.contact.membership)
+            # An invitation, its account event and its line in the mail log (the event is
+            # recorded once the mail went out, after the commit).
+            from django.test import TestCase
+
+            with TestCase.captureOnCommitCallbacks(execute=True):
+                account_services.invitation_send(membership=self.contact.membership)
             Notification.objects.create(
                 agency=self.agency,
                 recipient=self.worker.membership.user,
