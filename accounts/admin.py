@@ -20,6 +20,7 @@ from accounts.forms import ReminderSlotsField
 from accounts.models import (
     AccountEvent,
     Agency,
+    AuthenticatorDevice,
     Client,
     ClientContact,
     CostCentre,
@@ -336,11 +337,10 @@ class InvitationAdminMixin:
 
 def _method_labels(user) -> list[str]:
     from django_otp.plugins.otp_static.models import StaticDevice
-    from django_otp.plugins.otp_totp.models import TOTPDevice
 
     labels = []
     for method in services.two_factor_methods(user=user):
-        if isinstance(method, TOTPDevice):
+        if isinstance(method, AuthenticatorDevice):
             labels.append(gettext("authenticator app"))
         elif isinstance(method, StaticDevice):
             labels.append(gettext("backup codes"))

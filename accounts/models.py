@@ -5,9 +5,13 @@ a person has one identity across agencies (one e-mail, one password) with a Memb
 and role. Everything else derives from TenantModel and is scoped (see flexportal.tenancy).
 """
 
+import base64
 import datetime as dt
+import hashlib
+import secrets
 import uuid
 import zoneinfo
+from binascii import unhexlify
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
@@ -17,9 +21,12 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.crypto import pbkdf2, salted_hmac
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
-from django_otp.models import SideChannelDevice, ThrottlingMixin, TimestampMixin
+from django_otp.models import Device, SideChannelDevice, ThrottlingMixin, TimestampMixin
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp.util import random_hex, random_number_token
 
 from accounts.validators import validate_bsn, validate_iban, validate_mobile_number, validate_name
 from flexportal.fields import EncryptedCharField, Unreadable
@@ -847,11 +854,72 @@ class TrustedDevice(TenantModel):
         ordering = ["-created_at"]
 
 
+def _new_totp_key() -> str:
+    return random_hex(20)
+
+
+class AuthenticatorDevice(TimestampMixin, ThrottlingMixin, Device):
+    """An authenticator app (TOTP: Google Authenticator, Duo, Authy) whose secret is encrypted
+    at rest with the BSN's key ring (flexportal.fields), unlike django-otp's TOTPDevice.
+
+    The fields and the verification are django-otp's TOTPDevice's (one step either side,
+    drift, each code once, throttling after wrong codes); only the key's storage differs.
+    A secret no configured key opens verifies nothing.
+    """
+
+    key = EncryptedCharField(max_length=80, default=_new_totp_key)
+    step = models.PositiveSmallIntegerField(default=30)
+    t0 = models.BigIntegerField(default=0)
+    digits = models.PositiveSmallIntegerField(choices=[(6, 6), (8, 8)], default=6)
+    tolerance = models.PositiveSmallIntegerField(default=1)
+    drift = models.SmallIntegerField(default=0)
+    last_t = models.BigIntegerField(default=-1)
+
+    class Meta(Device.Meta):
+        verbose_name = _("authenticator app")
+        verbose_name_plural = _("authenticator apps")
+
+    @property
+    def bin_key(self) -> bytes:
+        return unhexlify(self.key.encode())
+
+    def verify_token(self, token) -> bool:
+        if isinstance(self.key, Unreadable) or not self.key:
+            return False
+        return TOTPDevice.verify_token(self, token)
+
+    def get_throttle_factor(self) -> int:
+        return getattr(settings, "OTP_TOTP_THROTTLE_FACTOR", 1)
+
+
+# Backup codes: 10 characters of base32 (50 bits), stored as a slow, salted hash in django-otp's
+# StaticToken (its 16-character column holds the first 80 bits of PBKDF2-SHA256, base32). Only
+# accounts.services makes and checks them, hashing the typed code first.
+BACKUP_CODE_ALPHABET = "abcdefghijklmnopqrstuvwxyz234567"
+BACKUP_CODE_LENGTH = 10
+BACKUP_CODE_HASH_ITERATIONS = 10_000
+
+
+def backup_code_new() -> str:
+    return "".join(secrets.choice(BACKUP_CODE_ALPHABET) for _ in range(BACKUP_CODE_LENGTH))
+
+
+def backup_code_hash(*, device_id: int, code: str) -> str:
+    """What is stored for a backup code of the sheet ``device_id`` (salted by the sheet)."""
+    digest = pbkdf2(
+        code.lower(),
+        f"flexportal-backup-code:{device_id}",
+        BACKUP_CODE_HASH_ITERATIONS,
+        digest=hashlib.sha256,
+    )
+    return base64.b32encode(digest[:10]).decode().lower()
+
+
 class SmsDevice(TimestampMixin, ThrottlingMixin, SideChannelDevice):
     """A django-otp device that receives one-time codes by SMS (sent by accounts.services).
 
     Like the other OTP devices it belongs to the person, not to one agency: one identity, one
-    set of second factors.
+    set of second factors. Only a keyed hash of the code in flight is stored (``token``).
     """
 
     number = models.CharField(
@@ -862,11 +930,25 @@ class SmsDevice(TimestampMixin, ThrottlingMixin, SideChannelDevice):
         verbose_name = _("SMS device")
         verbose_name_plural = _("SMS devices")
 
+    def code_hash(self, code: str) -> str:
+        # Keyed (SECRET_KEY): six digits are no secret against a plain hash. A code lives five
+        # minutes, so a new SECRET_KEY voids at most the codes in flight.
+        return salted_hmac("accounts.sms_code", f"{self.pk}:{code}").hexdigest()[:16]
+
+    def generate_token(self, length=6, valid_secs=300, commit=True) -> str:
+        """A new code: its hash is stored, the code itself is returned to be sent."""
+        code = random_number_token(length)
+        self.token = self.code_hash(code)
+        self.valid_until = timezone.now() + dt.timedelta(seconds=valid_secs)
+        if commit:
+            self.save()
+        return code
+
     def verify_token(self, token) -> bool:
         allowed, _data = self.verify_is_allowed()
         if not allowed:
             return False
-        verified = super().verify_token(str(token).strip())
+        verified = super().verify_token(self.code_hash(str(token).strip()))
         if verified:
             self.throttle_reset(commit=False)
             self.set_last_used_timestamp(commit=False)

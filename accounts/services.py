@@ -23,12 +23,12 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import (
     AccountEvent,
     AccountEventKind,
     Agency,
+    AuthenticatorDevice,
     Client,
     ClientContact,
     FlexworkerProfile,
@@ -39,6 +39,8 @@ from accounts.models import (
     TrustedDevice,
     User,
     UserSession,
+    backup_code_hash,
+    backup_code_new,
 )
 from accounts.selectors import (
     BACKUP_CODES_DEVICE_NAME,
@@ -967,6 +969,9 @@ def otp_token_verify(
     if locked_until:
         raise AccountError(_locked_message(locked_until), code="locked")
     token = re.sub(r"[\s-]", "", token or "").lower()
+    if isinstance(device, StaticDevice) and token:
+        # Backup codes are stored hashed: compare the hash of what was typed.
+        token = backup_code_hash(device_id=device.pk, code=token)
     allowed, _data = device.verify_is_allowed()
     verified = False
     if allowed and token:
@@ -1014,11 +1019,11 @@ def _otp_device_added(*, agency: Agency, user: User, device, client) -> None:
     )
 
 
-def totp_device_start(*, user: User) -> TOTPDevice:
+def totp_device_start(*, user: User) -> AuthenticatorDevice:
     """A new, unconfirmed authenticator-app device (earlier unfinished ones are dropped)."""
-    TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+    AuthenticatorDevice.objects.filter(user=user, confirmed=False).delete()
     # Names are not shown (templates describe a device by its kind); they help the audit.
-    return TOTPDevice.objects.create(user=user, name="authenticator-app", confirmed=False)
+    return AuthenticatorDevice.objects.create(user=user, name="authenticator-app", confirmed=False)
 
 
 def otp_device_confirm(*, agency: Agency, user: User, device, token: str, client=None):
@@ -1058,10 +1063,10 @@ def sms_device_code_send(*, agency: Agency, user: User, device: SmsDevice) -> No
             _("We have sent many codes in the last hour. Try again later or use another method."),
             code="too_many_codes",
         )
-    device.generate_token(valid_secs=SMS_OTP_VALID_SECONDS, commit=False)
+    code = device.generate_token(valid_secs=SMS_OTP_VALID_SECONDS, commit=False)
     with translation.override(language_for(user=user, agency=agency)):
         body = _("%(code)s is your login code for %(agency)s. It is valid for 5 minutes.") % {
-            "code": device.token,
+            "code": code,
             "agency": agency.name,
         }
     try:
@@ -1082,8 +1087,12 @@ def backup_codes_generate(*, agency: Agency, user: User, client=None) -> list[st
         user=user, name=BACKUP_CODES_DEVICE_NAME, defaults={"confirmed": True}
     )
     device.token_set.all().delete()
-    codes = [StaticToken.random_token() for _ in range(BACKUP_CODE_COUNT)]
-    StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
+    codes = [backup_code_new() for _ in range(BACKUP_CODE_COUNT)]
+    StaticToken.objects.bulk_create(
+        StaticToken(device=device, token=backup_code_hash(device_id=device.pk, code=code))
+        for code in codes
+    )
+    codes = [f"{code[:5]}-{code[5:]}" for code in codes]  # easier to copy by hand
     account_event_record(
         agency=agency, kind=AccountEventKind.BACKUP_CODES_CREATED, user=user, client=client
     )
@@ -1102,7 +1111,7 @@ def otp_device_remove(
     others = [
         d
         for d in [
-            *TOTPDevice.objects.devices_for_user(user, confirmed=True),
+            *AuthenticatorDevice.objects.devices_for_user(user, confirmed=True),
             *SmsDevice.objects.devices_for_user(user, confirmed=True),
         ]
         if d.persistent_id != persistent_id
@@ -1129,7 +1138,7 @@ def otp_device_remove(
 def two_factor_methods(*, user: User) -> list:
     """The person's confirmed second factors (apps, phones, backup codes)."""
     return [
-        *TOTPDevice.objects.devices_for_user(user, confirmed=True),
+        *AuthenticatorDevice.objects.devices_for_user(user, confirmed=True),
         *SmsDevice.objects.devices_for_user(user, confirmed=True),
         *StaticDevice.objects.devices_for_user(user, confirmed=True),
     ]
@@ -1205,7 +1214,7 @@ def two_factor_reset(
             code="no_second_factor",
         )
     names = [m.name for m in methods if not isinstance(m, StaticDevice)]
-    for model in (TOTPDevice, SmsDevice, StaticDevice):
+    for model in (AuthenticatorDevice, SmsDevice, StaticDevice):
         model.objects.filter(user=user).delete()
     cache.delete_many([otp_lock_key(user), _failures_key(user)])
     with scopes_disabled():

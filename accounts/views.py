@@ -19,7 +19,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import auth, services
 from accounts.decorators import role_required
@@ -36,7 +35,7 @@ from accounts.forms import (
     SmsNumberForm,
     TwoFactorCodeForm,
 )
-from accounts.models import Role, SmsDevice
+from accounts.models import AuthenticatorDevice, Role, SmsDevice
 from accounts.selectors import (
     backup_codes_left,
     client_contact_for,
@@ -411,7 +410,7 @@ def two_factor_verify(request):
 
 
 def _device_kind(device) -> str:
-    if isinstance(device, TOTPDevice):
+    if isinstance(device, AuthenticatorDevice):
         return "totp"
     if isinstance(device, SmsDevice):
         return "sms"
@@ -445,7 +444,9 @@ def two_factor_setup_app(request):
     if not _may_manage_second_factor(request):
         return redirect(_with_next("two_factor_verify", next_url))
     device_id = request.session.get("flexportal_totp_setup")
-    device = TOTPDevice.objects.filter(pk=device_id, user=request.user, confirmed=False).first()
+    device = AuthenticatorDevice.objects.filter(
+        pk=device_id, user=request.user, confirmed=False
+    ).first()
     if device is None:
         device = services.totp_device_start(user=request.user)
         request.session["flexportal_totp_setup"] = device.pk

@@ -316,9 +316,10 @@ def test_an_identity_of_another_agency_confirms_with_its_own_password(tenant_a, 
     assert client.get("/")["Location"] in ("/client/", "/two-factor/?next=%2F")
 
 
-def test_opening_and_activating_are_audited(tenant_a):
+def test_opening_and_activating_are_audited(tenant_a, django_capture_on_commit_callbacks):
     profile = _new_worker(tenant_a)
-    _invitation, token = invite(tenant_a, profile.membership)
+    with django_capture_on_commit_callbacks(execute=True):  # "sent" once the mail went out
+        _invitation, token = invite(tenant_a, profile.membership)
     client, _ = _open(tenant_a, token)
     _open(tenant_a, token)
     _verify_mobile(client)
