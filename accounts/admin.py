@@ -16,6 +16,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts import services
+from accounts.decorators import require_recent_password
 from accounts.forms import ReminderSlotsField
 from accounts.models import (
     AccountEvent,
@@ -69,8 +70,21 @@ class AgencySettingsForm(forms.ModelForm):
         exclude = ["slug", "is_active"]
 
 
+class TwoFactorRequirementGuardMixin:
+    """Switching off the agency's two-step requirement for a role asks the password again
+    (unless it was typed in the last minutes): a session left open or stolen is not enough to
+    weaken the login of everyone in that role. After the password the save goes through."""
+
+    def save_model(self, request, obj, form, change):
+        if change and "two_factor_roles" in form.changed_data:
+            before = set(form.initial.get("two_factor_roles") or [])
+            if before - set(obj.two_factor_roles or []):
+                require_recent_password(request)
+        super().save_model(request, obj, form, change)
+
+
 @admin.register(Agency, site=backoffice_site)
-class AgencySettingsAdmin(admin.ModelAdmin):
+class AgencySettingsAdmin(TwoFactorRequirementGuardMixin, admin.ModelAdmin):
     """Staff configure their own agency (branding, deadlines, policies); never another one."""
 
     form = AgencySettingsForm
@@ -854,7 +868,7 @@ class PlatformAgencyForm(AgencySettingsForm):
 
 
 @admin.register(Agency, site=platform_site)
-class AgencyAdmin(admin.ModelAdmin):
+class AgencyAdmin(TwoFactorRequirementGuardMixin, admin.ModelAdmin):
     form = PlatformAgencyForm
     list_display = ["name", "slug", "is_active", "created_at"]
     search_fields = ["name", "slug"]

@@ -130,6 +130,7 @@ class TwoFactorMiddleware:
         "account_reset_password_done",
         "account_reset_password_from_key",
         "account_reset_password_from_key_done",
+        "account_reauthenticate",
         "set_language",
         "healthz",
         "agency_logo",

@@ -120,6 +120,12 @@ slug_validator = RegexValidator(
 )
 
 
+_COMPOSITION_HELP = _(
+    "Not recommended: such rules lead to passwords like “Password123!”. Common and easy-to-guess "
+    "passwords are refused anyway."
+)
+
+
 class Agency(models.Model):
     """A staffing agency: the tenant. Its slug is its subdomain."""
 
@@ -196,10 +202,16 @@ class Agency(models.Model):
         default=10,
         validators=[MinValueValidator(8), MaxValueValidator(128)],
     )
-    password_require_letter = models.BooleanField(_("password needs a letter"), default=True)
-    password_require_digit = models.BooleanField(_("password needs a digit"), default=True)
+    # Off by default (OWASP ASVS 5.0, 6.2.5: composition rules make passwords guessable, not
+    # strong); common and guessable passwords are refused whatever these say.
+    password_require_letter = models.BooleanField(
+        _("password needs a letter"), default=False, help_text=_COMPOSITION_HELP
+    )
+    password_require_digit = models.BooleanField(
+        _("password needs a digit"), default=False, help_text=_COMPOSITION_HELP
+    )
     password_require_special = models.BooleanField(
-        _("password needs a special character"), default=True
+        _("password needs a special character"), default=False, help_text=_COMPOSITION_HELP
     )
     two_factor_roles = ArrayField(
         models.CharField(max_length=20, choices=Role.choices),

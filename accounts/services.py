@@ -51,7 +51,7 @@ from accounts.selectors import (
     token_hash,
     two_factor_lock_until,
 )
-from accounts.validators import normalise_iban, normalise_mobile_number
+from accounts.validators import mask_mobile_number, normalise_iban, normalise_mobile_number
 from flexportal.tenancy import agency_scope, scopes_disabled
 from notifications.models import Kind as MailKind
 from notifications.models import Status as NotificationStatus
@@ -1008,6 +1008,24 @@ def otp_token_verify(
     raise AccountError(_("This code is not right. Check it and try again."), code="code_wrong")
 
 
+def _second_factor_mail(*, agency: Agency | None, user: User, kind: str, device) -> None:
+    """Tell the person a second factor came or went (ASVS: notify of changes to the means of
+    logging in). Mailed in the agency's name; the platform domain has no agency to mail from."""
+    if agency is None:
+        return
+    is_sms = isinstance(device, SmsDevice)
+    account_mail_send(
+        agency=agency,
+        user=user,
+        kind=kind,
+        context={
+            "method": "sms" if is_sms else "app",
+            "number": mask_mobile_number(device.number) if is_sms else "",
+        },
+        deep_link_path=reverse("security", urlconf=settings.ROOT_URLCONF),
+    )
+
+
 def _otp_device_added(*, agency: Agency, user: User, device, client) -> None:
     account_event_record(
         agency=agency,
@@ -1017,6 +1035,7 @@ def _otp_device_added(*, agency: Agency, user: User, device, client) -> None:
         client=client,
         device=device.name,
     )
+    _second_factor_mail(agency=agency, user=user, kind=MailKind.TWO_FACTOR_ADDED, device=device)
 
 
 def totp_device_start(*, user: User) -> AuthenticatorDevice:
@@ -1122,6 +1141,7 @@ def otp_device_remove(
             code="last_device",
         )
     name = device.name
+    _second_factor_mail(agency=agency, user=user, kind=MailKind.TWO_FACTOR_REMOVED, device=device)
     device.delete()
     if not others:
         StaticDevice.objects.filter(user=user, name=BACKUP_CODES_DEVICE_NAME).delete()
@@ -1387,7 +1407,7 @@ def password_changed_record(
     client: ClientInfo | None = None,
 ) -> None:
     """After a new password: every other session ends (and remembered devices are void, as
-    their cookies carry the old password's fingerprint)."""
+    their cookies carry the old password's fingerprint), and the person is mailed."""
     sessions_end_all(user=user, keep_session_key=keep_session_key)
     if agency is not None:
         account_event_record(
@@ -1397,6 +1417,13 @@ def password_changed_record(
             actor=user,
             client=client,
             reset=reset,
+        )
+        account_mail_send(
+            agency=agency,
+            user=user,
+            kind=MailKind.PASSWORD_CHANGED,
+            context={"reset": reset},
+            deep_link_path=reverse("account_login", urlconf=settings.ROOT_URLCONF),
         )
 
 

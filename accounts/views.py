@@ -6,6 +6,7 @@ from urllib.parse import urlencode
 import qrcode
 import qrcode.image.svg
 from allauth.account.adapter import get_adapter
+from allauth.account.internal.flows.login import record_authentication
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
@@ -21,7 +22,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from accounts import auth, services
-from accounts.decorators import role_required
+from accounts.decorators import require_recent_password, role_required
 from accounts.forms import (
     ActivationPasswordForm,
     ClientContactDetailsForm,
@@ -317,6 +318,8 @@ def _activation_finish(request, invitation, password):
         return redirect("activation")
     request.session.pop(ACTIVATION_SESSION_KEY, None)
     get_adapter(request).login(request, user)
+    # The password was just set (or confirmed): it counts as typed, like at a login.
+    record_authentication(request, user, method="password")
     request.session["active_role"] = invitation.membership.role
     messages.success(request, _("Your account is active. Welcome!"))
     return redirect("home")
@@ -443,6 +446,7 @@ def two_factor_setup_app(request):
     next_url = _safe_next(request)
     if not _may_manage_second_factor(request):
         return redirect(_with_next("two_factor_verify", next_url))
+    require_recent_password(request)
     device_id = request.session.get("flexportal_totp_setup")
     device = AuthenticatorDevice.objects.filter(
         pk=device_id, user=request.user, confirmed=False
@@ -510,6 +514,7 @@ def two_factor_setup_sms(request):
     if request.agency is None:
         # Platform operators use an authenticator app: SMS texts are sent in an agency's name.
         return redirect(_with_next("two_factor_setup_app", next_url))
+    require_recent_password(request)
     device_id = request.session.get("flexportal_sms_setup")
     device = SmsDevice.objects.filter(pk=device_id, user=request.user, confirmed=False).first()
     action = request.POST.get("action")
@@ -572,6 +577,7 @@ def two_factor_backup_codes(request):
     if codes is None and not request.user.is_verified():
         return redirect(_with_next("two_factor_verify", next_url))
     if request.method == "POST":
+        require_recent_password(request)
         codes = services.backup_codes_generate(
             agency=request.agency, user=request.user, client=_client(request)
         )

@@ -205,6 +205,8 @@ AUTHENTICATION_BACKENDS = ["allauth.account.auth_backends.AuthenticationBackend"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    # Breached and guessable passwords (zxcvbn's offline lists; never a network call).
+    {"NAME": "accounts.validators.GuessablePasswordValidator"},
     {"NAME": "accounts.validators.AgencyPasswordPolicyValidator"},
 ]
 PASSWORD_HASHERS = [
@@ -234,6 +236,9 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": "20/m/ip,5/m/key",
     "reset_password_from_key": "20/m/ip",
 }
+# Changes to how someone logs in (an authenticator or phone, backup codes, the agency's
+# two-step requirement) ask the password again when it was typed longer ago than this.
+ACCOUNT_REAUTHENTICATION_TIMEOUT = 10 * 60
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False  # a reset for an unknown address sends nothing
 ACCOUNT_FORMS = {

@@ -652,6 +652,9 @@ PREPARE = {
     Kind.EMAIL_CHANGED: _prepare_account,
     Kind.IBAN_CHANGED: _prepare_account,
     Kind.TWO_FACTOR_RESET: _prepare_account,
+    Kind.PASSWORD_CHANGED: _prepare_account,
+    Kind.TWO_FACTOR_ADDED: _prepare_account,
+    Kind.TWO_FACTOR_REMOVED: _prepare_account,
 }
 
 

@@ -247,10 +247,15 @@ def test_without_sms_verification_the_password_comes_first(tenant_a):
         ("1234567890-!", "password_no_letter"),
         ("john!20130605at1753", "password_too_common"),
         ("nieuw@example.nl1!", "password_too_similar"),
+        ("Password123!", "password_guessable"),
     ],
 )
 def test_a_weak_password_is_refused_at_the_field(tenant_a, password, message):
     tenant_a.agency.verify_mobile_on_activation = False
+    # Composition rules are off by default (ASVS 6.2.5); this agency switched them on.
+    tenant_a.agency.password_require_letter = True
+    tenant_a.agency.password_require_digit = True
+    tenant_a.agency.password_require_special = True
     tenant_a.agency.save()
     profile = _new_worker(tenant_a)
     _invitation, token = invite(tenant_a, profile.membership)
