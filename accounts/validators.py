@@ -1,5 +1,6 @@
 """Validators for Dutch identity and contact data, and the agency's password policy."""
 
+import re
 import unicodedata
 
 import phonenumbers
@@ -170,7 +171,9 @@ class GuessablePasswordValidator:
             agency = getattr(user, "_policy_agency", None)
             if agency is not None:
                 hints += [agency.name, agency.slug]
-        hints = [h for h in hints if h]
+        # Each word too: "Uitzendbureau2024!" is a word of the agency's name and a year.
+        hints += [word for hint in hints for word in re.split(r"[\W_]+", hint)]
+        hints = [h for h in hints if len(h) > 2]
         result = zxcvbn(password[: self.CHECKED_LENGTH], user_inputs=hints)
         if result["guesses_log10"] < self.MIN_GUESSES_LOG10:
             raise ValidationError(
