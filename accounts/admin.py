@@ -7,6 +7,7 @@ from django.contrib.admin.utils import unquote
 from django.contrib.admin.widgets import AdminFileWidget
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
 from django.http import Http404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -18,10 +19,12 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts import services
+from accounts.decorators import require_recent_password
 from accounts.forms import ReminderSlotsField
 from accounts.models import (
     AccountEvent,
     Agency,
+    AuthenticatorDevice,
     Client,
     ClientContact,
     CostCentre,
@@ -36,7 +39,12 @@ from accounts.models import (
     User,
 )
 from accounts.selectors import invitation_latest, mobile_number_on_file
-from accounts.validators import mask_mobile_number, normalise_iban, normalise_mobile_number
+from accounts.validators import (
+    mask_mobile_number,
+    normalise_iban,
+    normalise_mobile_number,
+    validate_name,
+)
 from flexportal import uploads
 from flexportal.admin_sites import (
     AgencyScopedAdmin,
@@ -44,6 +52,7 @@ from flexportal.admin_sites import (
     backoffice_site,
     platform_site,
 )
+from flexportal.fields import Unreadable
 
 # Back office ------------------------------------------------------------------------------------
 
@@ -104,8 +113,21 @@ class AgencyLogoMixin:
             services.agency_logo_set(agency=obj, logo=form.cleaned_data["logo"] or None)
 
 
+class TwoFactorRequirementGuardMixin:
+    """Switching off the agency's two-step requirement for a role asks the password again
+    (unless it was typed in the last minutes): a session left open or stolen is not enough to
+    weaken the login of everyone in that role. After the password the save goes through."""
+
+    def save_model(self, request, obj, form, change):
+        if change and "two_factor_roles" in form.changed_data:
+            before = set(form.initial.get("two_factor_roles") or [])
+            if before - set(obj.two_factor_roles or []):
+                require_recent_password(request)
+        super().save_model(request, obj, form, change)
+
+
 @admin.register(Agency, site=backoffice_site)
-class AgencySettingsAdmin(AgencyLogoMixin, admin.ModelAdmin):
+class AgencySettingsAdmin(TwoFactorRequirementGuardMixin, AgencyLogoMixin, admin.ModelAdmin):
     """Staff configure their own agency (branding, deadlines, policies); never another one."""
 
     form = AgencySettingsForm
@@ -242,17 +264,17 @@ def _when(moment) -> str:
     return date_format(timezone.localtime(moment), "DATETIME_FORMAT")
 
 
-def _invite(model_admin, request, membership: Membership) -> bool:
+def _invite(model_admin, request, membership: Membership) -> Invitation | None:
     """Send one invitation from the back office; problems become messages, not errors."""
     try:
-        services.invitation_send(
+        invitation = services.invitation_send(
             membership=membership,
             sent_by=request.user,
             client=services.ClientInfo.from_request(request),
         )
     except services.AccountError as error:
         model_admin.message_user(request, error.message, messages.WARNING)
-        return False
+        return None
     if request.agency.verify_mobile_on_activation and not mobile_number_on_file(
         membership=membership
     ):
@@ -265,16 +287,34 @@ def _invite(model_admin, request, membership: Membership) -> bool:
             % {"person": membership.user.email},
             messages.WARNING,
         )
-    return True
+    return invitation
 
 
-def _invitations_sent_message(model_admin, request, sent: int) -> None:
-    if sent:
-        model_admin.message_user(
-            request,
-            ngettext("%(n)d invitation sent.", "%(n)d invitations sent.", sent) % {"n": sent},
-            messages.SUCCESS,
-        )
+def _invitations_sent_message(model_admin, request, invitations: list, *, one: bool = False):
+    """What became of the mails: known once the page's transaction has committed (the links
+    are mailed right after it), so the messages come from an on-commit callback. A failure
+    says why; the sent ones are counted ("sent" only for what really went out)."""
+    invitations = [i for i in invitations if i is not None]
+
+    def report() -> None:
+        sent = 0
+        for invitation in invitations:
+            failure = services.invitation_send_failure(invitation=invitation)
+            if failure:
+                model_admin.message_user(request, failure, messages.ERROR)
+            else:
+                sent += 1
+        if sent and one:
+            model_admin.message_user(request, gettext("The invitation is sent."), messages.SUCCESS)
+        elif sent:
+            model_admin.message_user(
+                request,
+                ngettext("%(n)d invitation sent.", "%(n)d invitations sent.", sent) % {"n": sent},
+                messages.SUCCESS,
+            )
+
+    if invitations:
+        transaction.on_commit(report)
 
 
 class InvitationAdminMixin:
@@ -286,7 +326,7 @@ class InvitationAdminMixin:
     def membership_of(self, obj) -> Membership:
         return obj.membership
 
-    def _send(self, request, obj) -> bool:
+    def _send(self, request, obj) -> Invitation | None:
         return _invite(self, request, self.membership_of(obj))
 
     def _revoke(self, request, obj) -> bool:
@@ -299,7 +339,7 @@ class InvitationAdminMixin:
 
     @admin.action(description=_("Send the invitation (again)"))
     def send_invitations(self, request, queryset):
-        _invitations_sent_message(self, request, sum(self._send(request, o) for o in queryset))
+        _invitations_sent_message(self, request, [self._send(request, o) for o in queryset])
 
     @admin.action(description=_("Revoke the open invitation"))
     def revoke_invitations(self, request, queryset):
@@ -340,8 +380,8 @@ class InvitationAdminMixin:
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def _invitation_buttons(self, request, obj) -> None:
-        if "_send_invitation" in request.POST and self._send(request, obj):
-            self.message_user(request, gettext("The invitation is sent."), messages.SUCCESS)
+        if "_send_invitation" in request.POST:
+            _invitations_sent_message(self, request, [self._send(request, obj)], one=True)
         elif "_revoke_invitation" in request.POST and self._revoke(request, obj):
             self.message_user(request, gettext("The invitation is revoked."), messages.SUCCESS)
 
@@ -356,11 +396,10 @@ class InvitationAdminMixin:
 
 def _method_labels(user) -> list[str]:
     from django_otp.plugins.otp_static.models import StaticDevice
-    from django_otp.plugins.otp_totp.models import TOTPDevice
 
     labels = []
     for method in services.two_factor_methods(user=user):
-        if isinstance(method, TOTPDevice):
+        if isinstance(method, AuthenticatorDevice):
             labels.append(gettext("authenticator app"))
         elif isinstance(method, StaticDevice):
             labels.append(gettext("backup codes"))
@@ -469,6 +508,14 @@ class FlexworkerChangeForm(forms.ModelForm):
     clean_iban = FlexworkerAddForm.clean_iban
     clean_phone = FlexworkerAddForm.clean_phone
 
+    def clean_bsn(self):
+        # A BSN no key can read shows as an empty box: leaving it empty keeps the stored one
+        # (readable again once the right key is back); typing a number replaces it.
+        value = self.cleaned_data.get("bsn")
+        if not value and isinstance(self.instance.bsn, Unreadable):
+            return self.instance.bsn
+        return value
+
 
 @admin.register(FlexworkerProfile, site=backoffice_site)
 class FlexworkerProfileAdmin(InvitationAdminMixin, TwoFactorResetMixin, AgencyScopedAdmin):
@@ -567,8 +614,8 @@ class FlexworkerProfileAdmin(InvitationAdminMixin, TwoFactorResetMixin, AgencySc
 
 
 class ClientContactAddForm(PersonFieldsMixin, forms.ModelForm):
-    first_name = forms.CharField(label=_("first name"), max_length=100)
-    last_name = forms.CharField(label=_("last name"), max_length=150)
+    first_name = forms.CharField(label=_("first name"), max_length=100, validators=[validate_name])
+    last_name = forms.CharField(label=_("last name"), max_length=150, validators=[validate_name])
 
     class Meta:
         model = ClientContact
@@ -643,8 +690,8 @@ class ClientContactAdmin(InvitationAdminMixin, TwoFactorResetMixin, AgencyScoped
 class ColleagueAddForm(PersonFieldsMixin, forms.ModelForm):
     """A back-office colleague: an identity (new or existing) with a staff membership here."""
 
-    first_name = forms.CharField(label=_("first name"), max_length=100)
-    last_name = forms.CharField(label=_("last name"), max_length=150)
+    first_name = forms.CharField(label=_("first name"), max_length=100, validators=[validate_name])
+    last_name = forms.CharField(label=_("last name"), max_length=150, validators=[validate_name])
 
     class Meta:
         model = Membership
@@ -785,8 +832,8 @@ class InvitationAdmin(AgencyScopedAdmin):
 
     @admin.action(description=_("Send the invitation again"))
     def resend(self, request, queryset):
-        sent = sum(_invite(self, request, invitation.membership) for invitation in queryset)
-        _invitations_sent_message(self, request, sent)
+        tried = [_invite(self, request, invitation.membership) for invitation in queryset]
+        _invitations_sent_message(self, request, tried)
 
     @admin.action(description=_("Revoke the open invitation"))
     def revoke(self, request, queryset):
@@ -865,7 +912,7 @@ class PlatformAgencyForm(AgencySettingsForm):
 
 
 @admin.register(Agency, site=platform_site)
-class AgencyAdmin(AgencyLogoMixin, admin.ModelAdmin):
+class AgencyAdmin(TwoFactorRequirementGuardMixin, AgencyLogoMixin, admin.ModelAdmin):
     form = PlatformAgencyForm
     list_display = ["name", "slug", "is_active", "created_at"]
     search_fields = ["name", "slug"]

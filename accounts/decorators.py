@@ -1,7 +1,10 @@
-"""Access checks for portal views: signed in, with the right role at this agency."""
+"""Access checks for portal views: signed in, with the right role at this agency, and the
+password typed recently before a change to how someone logs in."""
 
 import functools
+import time
 
+from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404
 
@@ -26,3 +29,27 @@ def role_required(role: str):
         return wrapper
 
     return decorator
+
+
+def password_given_recently(request) -> bool:
+    """Whether the person typed their password in this session less than
+    ACCOUNT_REAUTHENTICATION_TIMEOUT seconds ago: at login, at activation, or on allauth's
+    "confirm it's you" page (allauth keeps those moments in the session)."""
+    from allauth.account.internal.flows.login import get_authentication_records
+
+    limit = time.time() - settings.ACCOUNT_REAUTHENTICATION_TIMEOUT
+    return any(
+        record.get("method") == "password" and record.get("at", 0) > limit
+        for record in get_authentication_records(request, request.user)
+    )
+
+
+def require_recent_password(request) -> None:
+    """Before a change to how someone logs in (a new authenticator or phone, new backup codes,
+    switching off an agency's two-step requirement): the password again, unless it was typed
+    in the last minutes. allauth's middleware turns the exception into its password page and,
+    once the password is right, carries out the request that was asked (a POST included)."""
+    from allauth.core.exceptions import ReauthenticationRequired
+
+    if not password_given_recently(request):
+        raise ReauthenticationRequired()

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import ClientContact, FlexworkerProfile, PayrollTaxCredit
 from accounts.selectors import user_can_log_in_at
-from accounts.validators import normalise_iban, normalise_mobile_number
+from accounts.validators import normalise_iban, normalise_mobile_number, validate_name
 from flexportal import uploads
 
 
@@ -262,14 +262,18 @@ class ClientContactDetailsForm(forms.Form):
     first_name = forms.CharField(
         label=_("First name"),
         max_length=100,
+        validators=[validate_name],
         widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
     )
     last_name = forms.CharField(
         label=_("Last name"),
         max_length=150,
+        validators=[validate_name],
         widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
     )
-    job_title = forms.CharField(label=_("Job title"), max_length=120, required=False)
+    job_title = forms.CharField(
+        label=_("Job title"), max_length=120, required=False, validators=[validate_name]
+    )
     phone = forms.CharField(
         label=_("Phone"),
         max_length=30,

@@ -148,6 +148,7 @@ class TwoFactorMiddleware:
         "account_reset_password_link",
         "account_reset_password_from_key",
         "account_reset_password_from_key_done",
+        "account_reauthenticate",
         "set_language",
         "healthz",
         "agency_logo",

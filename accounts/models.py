@@ -5,9 +5,13 @@ a person has one identity across agencies (one e-mail, one password) with a Memb
 and role. Everything else derives from TenantModel and is scoped (see flexportal.tenancy).
 """
 
+import base64
 import datetime as dt
+import hashlib
+import secrets
 import uuid
 import zoneinfo
+from binascii import unhexlify
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
@@ -17,13 +21,16 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.crypto import pbkdf2, salted_hmac
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
-from django_otp.models import SideChannelDevice, ThrottlingMixin, TimestampMixin
+from django_otp.models import Device, SideChannelDevice, ThrottlingMixin, TimestampMixin
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp.util import random_hex, random_number_token
 
-from accounts.validators import validate_bsn, validate_iban, validate_mobile_number
+from accounts.validators import validate_bsn, validate_iban, validate_mobile_number, validate_name
 from flexportal.colours import BrandPalette, brand_palette
-from flexportal.fields import EncryptedCharField
+from flexportal.fields import EncryptedCharField, Unreadable
 from flexportal.phones import phone_uri
 from flexportal.tenancy import TenantModel
 from flexportal.uploads import upload_path
@@ -120,12 +127,18 @@ def logo_path(instance, filename: str) -> str:
     return upload_path(f"branding/{instance.pk}", filename)
 
 
+_COMPOSITION_HELP = _(
+    "Not recommended: such rules lead to passwords like “Password123!”. Common and easy-to-guess "
+    "passwords are refused anyway."
+)
+
+
 class Agency(models.Model):
     """A staffing agency: the tenant. Its slug is its subdomain."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     slug = models.CharField(_("subdomain"), max_length=63, unique=True, validators=[slug_validator])
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name"), max_length=200, validators=[validate_name])
     is_active = models.BooleanField(_("active"), default=True)
 
     # Branding
@@ -197,10 +210,16 @@ class Agency(models.Model):
         default=10,
         validators=[MinValueValidator(8), MaxValueValidator(128)],
     )
-    password_require_letter = models.BooleanField(_("password needs a letter"), default=True)
-    password_require_digit = models.BooleanField(_("password needs a digit"), default=True)
+    # Off by default (OWASP ASVS 5.0, 6.2.5: composition rules make passwords guessable, not
+    # strong); common and guessable passwords are refused whatever these say.
+    password_require_letter = models.BooleanField(
+        _("password needs a letter"), default=False, help_text=_COMPOSITION_HELP
+    )
+    password_require_digit = models.BooleanField(
+        _("password needs a digit"), default=False, help_text=_COMPOSITION_HELP
+    )
     password_require_special = models.BooleanField(
-        _("password needs a special character"), default=True
+        _("password needs a special character"), default=False, help_text=_COMPOSITION_HELP
     )
     two_factor_roles = ArrayField(
         models.CharField(max_length=20, choices=Role.choices),
@@ -294,8 +313,12 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     email = models.EmailField(_("e-mail address"), unique=True)
-    first_name = models.CharField(_("first name"), max_length=100, blank=True)
-    last_name = models.CharField(_("last name"), max_length=150, blank=True)
+    first_name = models.CharField(
+        _("first name"), max_length=100, blank=True, validators=[validate_name]
+    )
+    last_name = models.CharField(
+        _("last name"), max_length=150, blank=True, validators=[validate_name]
+    )
     preferred_language = models.CharField(
         _("language"), max_length=8, choices=settings.LANGUAGES, default="nl"
     )
@@ -360,7 +383,7 @@ class Membership(TenantModel):
 class Client(TenantModel):
     """An opdrachtgever: the company that hires the agency's flexworkers."""
 
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name"), max_length=200, validators=[validate_name])
     kvk_number = models.CharField(
         _("Chamber of Commerce number"),
         max_length=8,
@@ -386,8 +409,8 @@ class CostCentre(TenantModel):
     """A kostenplaats of a client, used on invoices and in filters."""
 
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="cost_centres")
-    code = models.CharField(_("code"), max_length=32)
-    name = models.CharField(_("name"), max_length=200)
+    code = models.CharField(_("code"), max_length=32, validators=[validate_name])
+    name = models.CharField(_("name"), max_length=200, validators=[validate_name])
 
     class Meta:
         verbose_name = _("cost centre")
@@ -405,7 +428,7 @@ class Department(TenantModel):
     """An afdeling of a client; placements and client contacts' visibility hang off it."""
 
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="departments")
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name"), max_length=200, validators=[validate_name])
     cost_centre = models.ForeignKey(
         CostCentre,
         on_delete=models.PROTECT,
@@ -436,7 +459,7 @@ class JobFunction(TenantModel):
     """A functie at a client (order picker, baker...): planning and totals group by it."""
 
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="functions")
-    name = models.CharField(_("name"), max_length=120)
+    name = models.CharField(_("name"), max_length=120, validators=[validate_name])
 
     class Meta:
         verbose_name = _("job function")
@@ -457,7 +480,9 @@ class ClientContact(TenantModel):
         Membership, on_delete=models.CASCADE, related_name="client_contact"
     )
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="contacts")
-    job_title = models.CharField(_("job title"), max_length=120, blank=True)
+    job_title = models.CharField(
+        _("job title"), max_length=120, blank=True, validators=[validate_name]
+    )
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     sees_all_departments = models.BooleanField(_("sees all departments"), default=True)
     departments = models.ManyToManyField(
@@ -502,9 +527,15 @@ class FlexworkerProfile(TenantModel):
         Membership, on_delete=models.CASCADE, related_name="flexworker_profile"
     )
     employee_number = models.CharField(_("employee number"), max_length=20)
-    first_name = models.CharField(_("first name"), max_length=100)
-    infix = models.CharField(_("infix"), max_length=20, blank=True, help_text=_("e.g. van, de"))
-    last_name = models.CharField(_("last name"), max_length=150)
+    first_name = models.CharField(_("first name"), max_length=100, validators=[validate_name])
+    infix = models.CharField(
+        _("infix"),
+        max_length=20,
+        blank=True,
+        help_text=_("e.g. van, de"),
+        validators=[validate_name],
+    )
+    last_name = models.CharField(_("last name"), max_length=150, validators=[validate_name])
     birth_date = models.DateField(_("birth date"), null=True, blank=True)
     street = models.CharField(_("street"), max_length=200, blank=True)
     house_number = models.CharField(_("house number"), max_length=20, blank=True)
@@ -550,6 +581,8 @@ class FlexworkerProfile(TenantModel):
 
     @property
     def bsn_masked(self) -> str:
+        if isinstance(self.bsn, Unreadable):
+            return str(Unreadable.label)
         return f"*****{self.bsn[-4:]}" if self.bsn else ""
 
     def clean(self):
@@ -849,11 +882,72 @@ class TrustedDevice(TenantModel):
         ordering = ["-created_at"]
 
 
+def _new_totp_key() -> str:
+    return random_hex(20)
+
+
+class AuthenticatorDevice(TimestampMixin, ThrottlingMixin, Device):
+    """An authenticator app (TOTP: Google Authenticator, Duo, Authy) whose secret is encrypted
+    at rest with the BSN's key ring (flexportal.fields), unlike django-otp's TOTPDevice.
+
+    The fields and the verification are django-otp's TOTPDevice's (one step either side,
+    drift, each code once, throttling after wrong codes); only the key's storage differs.
+    A secret no configured key opens verifies nothing.
+    """
+
+    key = EncryptedCharField(max_length=80, default=_new_totp_key)
+    step = models.PositiveSmallIntegerField(default=30)
+    t0 = models.BigIntegerField(default=0)
+    digits = models.PositiveSmallIntegerField(choices=[(6, 6), (8, 8)], default=6)
+    tolerance = models.PositiveSmallIntegerField(default=1)
+    drift = models.SmallIntegerField(default=0)
+    last_t = models.BigIntegerField(default=-1)
+
+    class Meta(Device.Meta):
+        verbose_name = _("authenticator app")
+        verbose_name_plural = _("authenticator apps")
+
+    @property
+    def bin_key(self) -> bytes:
+        return unhexlify(self.key.encode())
+
+    def verify_token(self, token) -> bool:
+        if isinstance(self.key, Unreadable) or not self.key:
+            return False
+        return TOTPDevice.verify_token(self, token)
+
+    def get_throttle_factor(self) -> int:
+        return getattr(settings, "OTP_TOTP_THROTTLE_FACTOR", 1)
+
+
+# Backup codes: 10 characters of base32 (50 bits), stored as a slow, salted hash in django-otp's
+# StaticToken (its 16-character column holds the first 80 bits of PBKDF2-SHA256, base32). Only
+# accounts.services makes and checks them, hashing the typed code first.
+BACKUP_CODE_ALPHABET = "abcdefghijklmnopqrstuvwxyz234567"
+BACKUP_CODE_LENGTH = 10
+BACKUP_CODE_HASH_ITERATIONS = 10_000
+
+
+def backup_code_new() -> str:
+    return "".join(secrets.choice(BACKUP_CODE_ALPHABET) for _ in range(BACKUP_CODE_LENGTH))
+
+
+def backup_code_hash(*, device_id: int, code: str) -> str:
+    """What is stored for a backup code of the sheet ``device_id`` (salted by the sheet)."""
+    digest = pbkdf2(
+        code.lower(),
+        f"flexportal-backup-code:{device_id}",
+        BACKUP_CODE_HASH_ITERATIONS,
+        digest=hashlib.sha256,
+    )
+    return base64.b32encode(digest[:10]).decode().lower()
+
+
 class SmsDevice(TimestampMixin, ThrottlingMixin, SideChannelDevice):
     """A django-otp device that receives one-time codes by SMS (sent by accounts.services).
 
     Like the other OTP devices it belongs to the person, not to one agency: one identity, one
-    set of second factors.
+    set of second factors. Only a keyed hash of the code in flight is stored (``token``).
     """
 
     number = models.CharField(
@@ -864,11 +958,25 @@ class SmsDevice(TimestampMixin, ThrottlingMixin, SideChannelDevice):
         verbose_name = _("SMS device")
         verbose_name_plural = _("SMS devices")
 
+    def code_hash(self, code: str) -> str:
+        # Keyed (SECRET_KEY): six digits are no secret against a plain hash. A code lives five
+        # minutes, so a new SECRET_KEY voids at most the codes in flight.
+        return salted_hmac("accounts.sms_code", f"{self.pk}:{code}").hexdigest()[:16]
+
+    def generate_token(self, length=6, valid_secs=300, commit=True) -> str:
+        """A new code: its hash is stored, the code itself is returned to be sent."""
+        code = random_number_token(length)
+        self.token = self.code_hash(code)
+        self.valid_until = timezone.now() + dt.timedelta(seconds=valid_secs)
+        if commit:
+            self.save()
+        return code
+
     def verify_token(self, token) -> bool:
         allowed, _data = self.verify_is_allowed()
         if not allowed:
             return False
-        verified = super().verify_token(str(token).strip())
+        verified = super().verify_token(self.code_hash(str(token).strip()))
         if verified:
             self.throttle_reset(commit=False)
             self.set_last_used_timestamp(commit=False)

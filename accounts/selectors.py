@@ -16,12 +16,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_otp import devices_for_user
 from django_otp.plugins.otp_static.models import StaticDevice
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import (
     AccountEvent,
     AccountEventKind,
     Agency,
+    AuthenticatorDevice,
     ClientContact,
     Department,
     FlexworkerProfile,
@@ -273,7 +273,7 @@ def backup_codes_device(*, user: User) -> StaticDevice | None:
 def otp_interactive_devices(*, user: User) -> dict:
     """The devices a code can be asked for: {"totp": [...], "sms": [...], "static": sheet}."""
     return {
-        "totp": list(TOTPDevice.objects.devices_for_user(user, confirmed=True)),
+        "totp": list(AuthenticatorDevice.objects.devices_for_user(user, confirmed=True)),
         "sms": list(SmsDevice.objects.devices_for_user(user, confirmed=True)),
         "static": backup_codes_device(user=user),
     }
@@ -282,22 +282,22 @@ def otp_interactive_devices(*, user: User) -> dict:
 def has_second_factor(*, user: User) -> bool:
     """An app or a phone (backup codes alone are no second factor, only a spare)."""
     return (
-        TOTPDevice.objects.devices_for_user(user, confirmed=True).exists()
+        AuthenticatorDevice.objects.devices_for_user(user, confirmed=True).exists()
         or SmsDevice.objects.devices_for_user(user, confirmed=True).exists()
     )
 
 
-def totp_secret(device: TOTPDevice) -> str:
+def totp_secret(device: AuthenticatorDevice) -> str:
     return base64.b32encode(device.bin_key).decode().rstrip("=")
 
 
-def totp_manual_key(device: TOTPDevice) -> str:
+def totp_manual_key(device: AuthenticatorDevice) -> str:
     """The key to type into an app when the QR code cannot be scanned, in groups of four."""
     secret = totp_secret(device)
     return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
 
 
-def totp_config_url(device: TOTPDevice, *, issuer: str) -> str:
+def totp_config_url(device: AuthenticatorDevice, *, issuer: str) -> str:
     """The otpauth:// URL in the QR code (Google Authenticator's key URI format; Duo and Authy
     read it too). The agency's name is the issuer, so the app shows which account it is."""
     issuer = issuer.replace(":", " ").strip()

@@ -22,12 +22,12 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import (
     AccountEvent,
     AccountEventKind,
     Agency,
+    AuthenticatorDevice,
     Client,
     ClientContact,
     FlexworkerProfile,
@@ -38,6 +38,8 @@ from accounts.models import (
     TrustedDevice,
     User,
     UserSession,
+    backup_code_hash,
+    backup_code_new,
 )
 from accounts.selectors import (
     BACKUP_CODES_DEVICE_NAME,
@@ -48,10 +50,11 @@ from accounts.selectors import (
     token_hash,
     two_factor_lock_until,
 )
-from accounts.validators import normalise_iban, normalise_mobile_number
+from accounts.validators import mask_mobile_number, normalise_iban, normalise_mobile_number
 from flexportal.tenancy import agency_scope, scopes_disabled
 from flexportal.uploads import CheckedFile
 from notifications.models import Kind as MailKind
+from notifications.models import Status as NotificationStatus
 from notifications.services import (
     MailFailure,
     account_mail_send,
@@ -241,10 +244,12 @@ def invitation_path(token: str) -> str:
 def invitation_send(
     *, membership: Membership, sent_by: User | None = None, client: ClientInfo | None = None
 ) -> Invitation:
-    """Mail a new activation link for ``membership``; earlier open links stop working.
+    """Mail a new activation link for ``membership``.
 
     The raw token exists only in the mail (and on the returned object as ``token``); the
-    database keeps its SHA-256. The mail goes out when the transaction commits.
+    database keeps its SHA-256. The mail goes out when the transaction commits; only once it
+    is sent do earlier open links stop working. A mail that fails voids the new link instead,
+    so the person keeps the link they had (``invitation_send_failure`` says what went wrong).
     """
     membership = Membership.objects.select_related("user", "agency").get(pk=membership.pk)
     agency, user = membership.agency, membership.user
@@ -262,9 +267,6 @@ def invitation_send(
             code="activated",
         )
     now = timezone.now()
-    superseded = Invitation.objects.filter(
-        agency=agency, membership=membership, activated_at__isnull=True, revoked_at__isnull=True
-    ).update(revoked_at=now)
     token = secrets.token_urlsafe(32)
     invitation = Invitation.objects.create(
         agency=agency,
@@ -272,16 +274,6 @@ def invitation_send(
         token_hash=token_hash(token),
         expires_at=now + dt.timedelta(days=agency.invitation_valid_days),
         sent_by=sent_by,
-    )
-    account_event_record(
-        agency=agency,
-        kind=AccountEventKind.INVITATION_SENT,
-        user=user,
-        actor=sent_by,
-        client=client,
-        invitation=str(invitation.pk),
-        role=membership.role,
-        resent=bool(superseded),
     )
     # Through the mail log like every notification; the link with the token exists only in
     # this one delivery (the log keeps no token), right after commit.
@@ -297,14 +289,79 @@ def invitation_send(
     )
     transaction.on_commit(
         functools.partial(
-            notification_deliver,
+            _invitation_deliver,
             agency=agency,
+            invitation_id=invitation.pk,
             notification_id=notification.pk,
             link_path=invitation_path(token),
+            actor=sent_by,
+            client=client,
         )
     )
     invitation.token = token
+    invitation.notification = notification
     return invitation
+
+
+def _invitation_deliver(
+    *, agency: Agency, invitation_id, notification_id, link_path: str, actor, client
+) -> None:
+    """Right after the commit: send the invitation, then settle which link works. Sent: the
+    earlier open links stop working. Not sent: the new link reached no one and is removed,
+    and the earlier link keeps working (the mail log keeps the failed mail and its error)."""
+    outcome = notification_deliver(
+        agency=agency, notification_id=notification_id, link_path=link_path
+    )
+    with agency_scope(agency), transaction.atomic():
+        invitation = (
+            Invitation.objects.select_for_update()
+            .select_related("membership__user")
+            .filter(agency=agency, pk=invitation_id)
+            .first()
+        )
+        if invitation is None:
+            return
+        if outcome.status != NotificationStatus.SENT:
+            invitation.delete()
+            return
+        superseded = (
+            Invitation.objects.filter(
+                agency=agency,
+                membership=invitation.membership_id,
+                activated_at__isnull=True,
+                revoked_at__isnull=True,
+            )
+            .exclude(pk=invitation.pk)
+            .update(revoked_at=timezone.now())
+        )
+        account_event_record(
+            agency=agency,
+            kind=AccountEventKind.INVITATION_SENT,
+            user=invitation.membership.user,
+            actor=actor,
+            client=client,
+            invitation=str(invitation.pk),
+            role=invitation.membership.role,
+            resent=bool(superseded),
+        )
+
+
+def invitation_send_failure(*, invitation: Invitation) -> str | None:
+    """Why the mail of a just-sent invitation did not go out, in words for the back office;
+    None when it went out (or goes out after the commit of the caller's transaction)."""
+    failure = mail_failed(invitation.notification)
+    if failure is None:
+        return None
+    person = invitation.membership.user.email
+    if failure == MailFailure.REFUSED:
+        return _(
+            "The mail server refuses mail to %(person)s: check the address. An earlier "
+            "invitation link still works."
+        ) % {"person": person}
+    return _(
+        "The invitation to %(person)s could not be sent just now (the mail log has the "
+        "error). An earlier invitation link still works; try again later."
+    ) % {"person": person}
 
 
 @transaction.atomic
@@ -923,6 +980,9 @@ def otp_token_verify(
     if locked_until:
         raise AccountError(_locked_message(locked_until), code="locked")
     token = re.sub(r"[\s-]", "", token or "").lower()
+    if isinstance(device, StaticDevice) and token:
+        # Backup codes are stored hashed: compare the hash of what was typed.
+        token = backup_code_hash(device_id=device.pk, code=token)
     allowed, _data = device.verify_is_allowed()
     verified = False
     if allowed and token:
@@ -959,6 +1019,24 @@ def otp_token_verify(
     raise AccountError(_("This code is not right. Check it and try again."), code="code_wrong")
 
 
+def _second_factor_mail(*, agency: Agency | None, user: User, kind: str, device) -> None:
+    """Tell the person a second factor came or went (ASVS: notify of changes to the means of
+    logging in). Mailed in the agency's name; the platform domain has no agency to mail from."""
+    if agency is None:
+        return
+    is_sms = isinstance(device, SmsDevice)
+    account_mail_send(
+        agency=agency,
+        user=user,
+        kind=kind,
+        context={
+            "method": "sms" if is_sms else "app",
+            "number": mask_mobile_number(device.number) if is_sms else "",
+        },
+        deep_link_path=reverse("security", urlconf=settings.ROOT_URLCONF),
+    )
+
+
 def _otp_device_added(*, agency: Agency, user: User, device, client) -> None:
     account_event_record(
         agency=agency,
@@ -968,13 +1046,14 @@ def _otp_device_added(*, agency: Agency, user: User, device, client) -> None:
         client=client,
         device=device.name,
     )
+    _second_factor_mail(agency=agency, user=user, kind=MailKind.TWO_FACTOR_ADDED, device=device)
 
 
-def totp_device_start(*, user: User) -> TOTPDevice:
+def totp_device_start(*, user: User) -> AuthenticatorDevice:
     """A new, unconfirmed authenticator-app device (earlier unfinished ones are dropped)."""
-    TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+    AuthenticatorDevice.objects.filter(user=user, confirmed=False).delete()
     # Names are not shown (templates describe a device by its kind); they help the audit.
-    return TOTPDevice.objects.create(user=user, name="authenticator-app", confirmed=False)
+    return AuthenticatorDevice.objects.create(user=user, name="authenticator-app", confirmed=False)
 
 
 def otp_device_confirm(*, agency: Agency, user: User, device, token: str, client=None):
@@ -1014,10 +1093,10 @@ def sms_device_code_send(*, agency: Agency, user: User, device: SmsDevice) -> No
             _("We have sent many codes in the last hour. Try again later or use another method."),
             code="too_many_codes",
         )
-    device.generate_token(valid_secs=SMS_OTP_VALID_SECONDS, commit=False)
+    code = device.generate_token(valid_secs=SMS_OTP_VALID_SECONDS, commit=False)
     with translation.override(language_for(user=user, agency=agency)):
         body = _("%(code)s is your login code for %(agency)s. It is valid for 5 minutes.") % {
-            "code": device.token,
+            "code": code,
             "agency": agency.name,
         }
     try:
@@ -1038,8 +1117,12 @@ def backup_codes_generate(*, agency: Agency, user: User, client=None) -> list[st
         user=user, name=BACKUP_CODES_DEVICE_NAME, defaults={"confirmed": True}
     )
     device.token_set.all().delete()
-    codes = [StaticToken.random_token() for _ in range(BACKUP_CODE_COUNT)]
-    StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
+    codes = [backup_code_new() for _ in range(BACKUP_CODE_COUNT)]
+    StaticToken.objects.bulk_create(
+        StaticToken(device=device, token=backup_code_hash(device_id=device.pk, code=code))
+        for code in codes
+    )
+    codes = [f"{code[:5]}-{code[5:]}" for code in codes]  # easier to copy by hand
     account_event_record(
         agency=agency, kind=AccountEventKind.BACKUP_CODES_CREATED, user=user, client=client
     )
@@ -1058,7 +1141,7 @@ def otp_device_remove(
     others = [
         d
         for d in [
-            *TOTPDevice.objects.devices_for_user(user, confirmed=True),
+            *AuthenticatorDevice.objects.devices_for_user(user, confirmed=True),
             *SmsDevice.objects.devices_for_user(user, confirmed=True),
         ]
         if d.persistent_id != persistent_id
@@ -1069,6 +1152,7 @@ def otp_device_remove(
             code="last_device",
         )
     name = device.name
+    _second_factor_mail(agency=agency, user=user, kind=MailKind.TWO_FACTOR_REMOVED, device=device)
     device.delete()
     if not others:
         StaticDevice.objects.filter(user=user, name=BACKUP_CODES_DEVICE_NAME).delete()
@@ -1085,7 +1169,7 @@ def otp_device_remove(
 def two_factor_methods(*, user: User) -> list:
     """The person's confirmed second factors (apps, phones, backup codes)."""
     return [
-        *TOTPDevice.objects.devices_for_user(user, confirmed=True),
+        *AuthenticatorDevice.objects.devices_for_user(user, confirmed=True),
         *SmsDevice.objects.devices_for_user(user, confirmed=True),
         *StaticDevice.objects.devices_for_user(user, confirmed=True),
     ]
@@ -1161,7 +1245,7 @@ def two_factor_reset(
             code="no_second_factor",
         )
     names = [m.name for m in methods if not isinstance(m, StaticDevice)]
-    for model in (TOTPDevice, SmsDevice, StaticDevice):
+    for model in (AuthenticatorDevice, SmsDevice, StaticDevice):
         model.objects.filter(user=user).delete()
     cache.delete_many([otp_lock_key(user), _failures_key(user)])
     with scopes_disabled():
@@ -1334,7 +1418,7 @@ def password_changed_record(
     client: ClientInfo | None = None,
 ) -> None:
     """After a new password: every other session ends (and remembered devices are void, as
-    their cookies carry the old password's fingerprint)."""
+    their cookies carry the old password's fingerprint), and the person is mailed."""
     sessions_end_all(user=user, keep_session_key=keep_session_key)
     if agency is not None:
         account_event_record(
@@ -1344,6 +1428,13 @@ def password_changed_record(
             actor=user,
             client=client,
             reset=reset,
+        )
+        account_mail_send(
+            agency=agency,
+            user=user,
+            kind=MailKind.PASSWORD_CHANGED,
+            context={"reset": reset},
+            deep_link_path=reverse("account_login", urlconf=settings.ROOT_URLCONF),
         )
 
 

@@ -8,6 +8,7 @@ import qrcode.image.svg
 from allauth.account import views as allauth_views
 from allauth.account.adapter import get_adapter
 from allauth.account.forms import UserTokenForm
+from allauth.account.internal.flows.login import record_authentication
 from allauth.decorators import rate_limit
 from django.conf import settings
 from django.contrib import messages
@@ -23,10 +24,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import auth, services
-from accounts.decorators import role_required
+from accounts.decorators import require_recent_password, role_required
 from accounts.forms import (
     ActivationPasswordForm,
     ClientContactDetailsForm,
@@ -41,7 +41,7 @@ from accounts.forms import (
     TwoFactorCodeForm,
 )
 from accounts.middleware import speak_language_of
-from accounts.models import Role, SmsDevice
+from accounts.models import AuthenticatorDevice, Role, SmsDevice
 from accounts.selectors import (
     backup_codes_left,
     client_contact_for,
@@ -163,6 +163,11 @@ def _safe_next(request, default: str | None = None) -> str:
     ):
         return candidate
     return default or reverse("home")
+
+
+def _security_url(request) -> str:
+    """The security page of an agency; the platform domain has none (its home instead)."""
+    return reverse("security" if getattr(request, "agency", None) is not None else "home")
 
 
 def _with_next(url_name: str, next_url: str, **params) -> str:
@@ -337,6 +342,8 @@ def _activation_finish(request, invitation, password):
         return redirect("activation")
     request.session.pop(ACTIVATION_SESSION_KEY, None)
     get_adapter(request).login(request, user)
+    # The password was just set (or confirmed): it counts as typed, like at a login.
+    record_authentication(request, user, method="password")
     request.session["active_role"] = invitation.membership.role
     messages.success(request, _("Your account is active. Welcome!"))
     return redirect("home")
@@ -431,7 +438,7 @@ def two_factor_verify(request):
 
 
 def _device_kind(device) -> str:
-    if isinstance(device, TOTPDevice):
+    if isinstance(device, AuthenticatorDevice):
         return "totp"
     if isinstance(device, SmsDevice):
         return "sms"
@@ -451,6 +458,7 @@ def two_factor_setup(request):
         {
             "next": next_url,
             "required": two_factor_required(agency=request.agency, memberships=request.memberships),
+            "back_url": _security_url(request),
         },
     )
 
@@ -463,8 +471,11 @@ def two_factor_setup_app(request):
     next_url = _safe_next(request)
     if not _may_manage_second_factor(request):
         return redirect(_with_next("two_factor_verify", next_url))
+    require_recent_password(request)
     device_id = request.session.get("flexportal_totp_setup")
-    device = TOTPDevice.objects.filter(pk=device_id, user=request.user, confirmed=False).first()
+    device = AuthenticatorDevice.objects.filter(
+        pk=device_id, user=request.user, confirmed=False
+    ).first()
     if device is None:
         device = services.totp_device_start(user=request.user)
         request.session["flexportal_totp_setup"] = device.pk
@@ -528,6 +539,7 @@ def two_factor_setup_sms(request):
     if request.agency is None:
         # Platform operators use an authenticator app: SMS texts are sent in an agency's name.
         return redirect(_with_next("two_factor_setup_app", next_url))
+    require_recent_password(request)
     device_id = request.session.get("flexportal_sms_setup")
     device = SmsDevice.objects.filter(pk=device_id, user=request.user, confirmed=False).first()
     action = request.POST.get("action")
@@ -585,11 +597,12 @@ def two_factor_setup_sms(request):
 @never_cache
 def two_factor_backup_codes(request):
     """New backup codes, shown once and printable; a new sheet voids the old one."""
-    next_url = _safe_next(request, default=reverse("security"))
+    next_url = _safe_next(request, default=_security_url(request))
     codes = request.session.pop("flexportal_new_backup_codes", None)
     if codes is None and not request.user.is_verified():
         return redirect(_with_next("two_factor_verify", next_url))
     if request.method == "POST":
+        require_recent_password(request)
         codes = services.backup_codes_generate(
             agency=request.agency, user=request.user, client=_client(request)
         )
@@ -598,7 +611,12 @@ def two_factor_backup_codes(request):
     return render(
         request,
         "two_factor/backup_codes.html",
-        {"codes": codes, "left": backup_codes_left(user=request.user), "next": next_url},
+        {
+            "codes": codes,
+            "left": backup_codes_left(user=request.user),
+            "next": next_url,
+            "back_url": _security_url(request),
+        },
     )
 
 

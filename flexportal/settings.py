@@ -219,6 +219,8 @@ AUTHENTICATION_BACKENDS = ["allauth.account.auth_backends.AuthenticationBackend"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    # Breached and guessable passwords (zxcvbn's offline lists; never a network call).
+    {"NAME": "accounts.validators.GuessablePasswordValidator"},
     {"NAME": "accounts.validators.AgencyPasswordPolicyValidator"},
 ]
 PASSWORD_HASHERS = [
@@ -260,6 +262,9 @@ ACCOUNT_RATE_LIMITS = {
 # adapter, which asks flexportal.client_ip; so do the audit trail and the portal's own limits.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
 TRUSTED_CLIENT_IP_HEADER = env_str("TRUSTED_CLIENT_IP_HEADER", "") or ""
+# Changes to how someone logs in (an authenticator or phone, backup codes, the agency's
+# two-step requirement) ask the password again when it was typed longer ago than this.
+ACCOUNT_REAUTHENTICATION_TIMEOUT = 10 * 60
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False  # a reset for an unknown address sends nothing
 ACCOUNT_FORMS = {
@@ -329,8 +334,26 @@ FILE_UPLOAD_HANDLERS = [
 ]
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
-# Encryption at rest for BSN and similar fields; comma-separated Fernet keys, newest first.
-FIELD_ENCRYPTION_KEYS = [k for k in (env_str("FIELD_ENCRYPTION_KEYS") or "").split(",") if k]
+
+# Encryption at rest (the BSN, authenticator secrets): comma-separated Fernet keys, newest
+# first (flexportal.fields). Without it, development derives a key from SECRET_KEY; production
+# must set it (`check --deploy` fails otherwise: flexportal.E001).
+def _field_encryption_keys() -> list[str]:
+    from cryptography.fernet import Fernet
+
+    keys = [k.strip() for k in (env_str("FIELD_ENCRYPTION_KEYS") or "").split(",") if k.strip()]
+    for number, key in enumerate(keys, start=1):
+        try:
+            Fernet(key)
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"FIELD_ENCRYPTION_KEYS: key {number} is not a Fernet key (32 bytes, "
+                "url-safe base64, as Fernet.generate_key() makes)."
+            ) from None
+    return keys
+
+
+FIELD_ENCRYPTION_KEYS = _field_encryption_keys()
 
 # Mail: SMTP when EMAIL_URL is set, otherwise the console plus one .eml file per message.
 EMAIL_URL = env_url("EMAIL_URL", schemes=("smtp", "smtps"))

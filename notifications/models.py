@@ -27,6 +27,9 @@ class Kind(models.TextChoices):
     EMAIL_CHANGED = "email_changed", _("E-mail address changed")
     IBAN_CHANGED = "iban_changed", _("Bank account changed")
     TWO_FACTOR_RESET = "two_factor_reset", _("Second factor reset")
+    PASSWORD_CHANGED = "password_changed", _("Password changed")
+    TWO_FACTOR_ADDED = "two_factor_added", _("Second factor added")
+    TWO_FACTOR_REMOVED = "two_factor_removed", _("Second factor removed")
 
 
 # Kinds sent at the agency's fixed times (notifications.schedule); the rest follow an event.

@@ -160,7 +160,8 @@ def mail_send(
     message = EmailMultiAlternatives(
         subject=" ".join(subject.split()),
         body=text,
-        from_email=formataddr((agency.name, address)),
+        # One line whatever the name holds (names refuse line breaks; older rows may have one).
+        from_email=formataddr((" ".join(agency.name.split()), address)),
         to=[to_email or to_user.email],
         reply_to=[agency.contact_email] if agency.contact_email else None,
         headers=headers,
@@ -651,6 +652,9 @@ PREPARE = {
     Kind.EMAIL_CHANGED: _prepare_account,
     Kind.IBAN_CHANGED: _prepare_account,
     Kind.TWO_FACTOR_RESET: _prepare_account,
+    Kind.PASSWORD_CHANGED: _prepare_account,
+    Kind.TWO_FACTOR_ADDED: _prepare_account,
+    Kind.TWO_FACTOR_REMOVED: _prepare_account,
 }
 
 

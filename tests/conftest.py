@@ -69,8 +69,12 @@ class Tenant:
             )
             CaoScheme.objects.create(agency=self.agency, name="CAO")
             ExpenseType.objects.create(agency=self.agency, name="Reiskosten")
-            # An invitation, its account event and its line in the mail log.
-            account_services.invitation_send(membership=self.contact.membership)
+            # An invitation, its account event and its line in the mail log (the event is
+            # recorded once the mail went out, after the commit).
+            from django.test import TestCase
+
+            with TestCase.captureOnCommitCallbacks(execute=True):
+                account_services.invitation_send(membership=self.contact.membership)
             Notification.objects.create(
                 agency=self.agency,
                 recipient=self.worker.membership.user,
@@ -97,6 +101,11 @@ def signed_in_session(client: HttpClient, membership, *, verified: bool | None =
     (accounts.middleware.SessionSecurityMiddleware) and the second factor. ``verified=None``
     verifies exactly when the agency requires a second factor for the membership's role, with a
     test OTP device; ``verified=False`` leaves the code owed, as right after the password."""
+    from allauth.account.internal.flows.login import (
+        _AUTHENTICATION_METHODS_USER_SESSION_KEY,
+        AUTHENTICATION_METHODS_SESSION_KEY,
+    )
+    from allauth.account.internal.userkit import user_id_to_str
     from django_otp import DEVICE_ID_SESSION_KEY, user_has_device
     from django_otp.plugins.otp_static.models import StaticDevice
 
@@ -120,6 +129,9 @@ def signed_in_session(client: HttpClient, membership, *, verified: bool | None =
     session[auth.TWO_FACTOR_STATE_KEY] = (
         auth.TWO_FACTOR_PENDING if has_device else auth.TWO_FACTOR_NONE
     )
+    # allauth's record of the password typed at login (re-authentication counts from it).
+    session[AUTHENTICATION_METHODS_SESSION_KEY] = [{"method": "password", "at": time.time()}]
+    session[_AUTHENTICATION_METHODS_USER_SESSION_KEY] = user_id_to_str(user)
     session.save()
 
 

@@ -117,9 +117,11 @@ def test_code_pages_are_limited_per_client_behind_the_proxy(settings, tenant_a):
         for _attempt in range(32)
     ]
     assert answers[0] == 200 and answers[-1] == 429
-    from django_otp.plugins.otp_totp.models import TOTPDevice
+    from accounts.models import AuthenticatorDevice
 
-    TOTPDevice.objects.create(user=tenant_a.contact.membership.user, name="app", confirmed=True)
+    AuthenticatorDevice.objects.create(
+        user=tenant_a.contact.membership.user, name="app", confirmed=True
+    )
     colleague = tenant_a.http(tenant_a.contact.membership, verified=False)
     response = colleague.post(
         "/two-factor/", {"action": "verify", "code": "000000"}, HTTP_X_FORWARDED_FOR="198.51.100.23"

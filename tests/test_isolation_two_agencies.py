@@ -14,9 +14,8 @@ from django.contrib.sessions.models import Session
 from django.test import Client as HttpClient
 from django.urls import URLPattern, URLResolver, get_resolver
 from django_otp.oath import totp
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.models import AccountEvent, Role, User, UserSession
+from accounts.models import AccountEvent, AuthenticatorDevice, Role, User, UserSession
 from flexportal.tenancy import scopes_disabled
 from tests import factories
 from tests.accounts.helpers import open_link
@@ -144,7 +143,7 @@ def test_an_anonymous_session_of_one_agency_carries_nothing_to_another(
 
 def _superuser_with_app():
     root = User.objects.create_superuser("root@flexportal.nl", PASSWORD)
-    device = TOTPDevice.objects.create(user=root, name="app", confirmed=True)
+    device = AuthenticatorDevice.objects.create(user=root, name="app", confirmed=True)
     return root, device
 
 

@@ -247,10 +247,15 @@ def test_without_sms_verification_the_password_comes_first(tenant_a):
         ("1234567890-!", "password_no_letter"),
         ("john!20130605at1753", "password_too_common"),
         ("nieuw@example.nl1!", "password_too_similar"),
+        ("Password123!", "password_guessable"),
     ],
 )
 def test_a_weak_password_is_refused_at_the_field(tenant_a, password, message):
     tenant_a.agency.verify_mobile_on_activation = False
+    # Composition rules are off by default (ASVS 6.2.5); this agency switched them on.
+    tenant_a.agency.password_require_letter = True
+    tenant_a.agency.password_require_digit = True
+    tenant_a.agency.password_require_special = True
     tenant_a.agency.save()
     profile = _new_worker(tenant_a)
     _invitation, token = invite(tenant_a, profile.membership)
@@ -316,9 +321,10 @@ def test_an_identity_of_another_agency_confirms_with_its_own_password(tenant_a, 
     assert client.get("/")["Location"] in ("/client/", "/two-factor/?next=%2F")
 
 
-def test_opening_and_activating_are_audited(tenant_a):
+def test_opening_and_activating_are_audited(tenant_a, django_capture_on_commit_callbacks):
     profile = _new_worker(tenant_a)
-    _invitation, token = invite(tenant_a, profile.membership)
+    with django_capture_on_commit_callbacks(execute=True):  # "sent" once the mail went out
+        _invitation, token = invite(tenant_a, profile.membership)
     client, _ = _open(tenant_a, token)
     _open(tenant_a, token)
     _verify_mobile(client)

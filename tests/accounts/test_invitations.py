@@ -5,13 +5,14 @@ branding; the link is single use, stored hashed, and every step is audited."""
 import re
 
 import pytest
+from django.core.mail.backends.base import BaseEmailBackend
 from django.urls import reverse
 
 from accounts import services
 from accounts.models import AccountEvent, Invitation, Membership, Role, User
 from flexportal.tenancy import scopes_disabled
 from tests import factories
-from tests.accounts.helpers import activation_link, invite, open_link
+from tests.accounts.helpers import activation_link, invite, nl, open_link
 
 pytestmark = pytest.mark.django_db
 
@@ -96,10 +97,12 @@ def test_the_mail_goes_out_only_when_the_transaction_commits(tenant_a, mailoutbo
     assert mailoutbox == []
 
 
-def test_resending_voids_the_earlier_link(tenant_a):
+def test_resending_voids_the_earlier_link(tenant_a, django_capture_on_commit_callbacks):
     profile = _new_worker(tenant_a)
-    _first, first_token = invite(tenant_a, profile.membership)
-    _second, second_token = invite(tenant_a, profile.membership)
+    with django_capture_on_commit_callbacks(execute=True):
+        _first, first_token = invite(tenant_a, profile.membership)
+    with django_capture_on_commit_callbacks(execute=True):
+        _second, second_token = invite(tenant_a, profile.membership)
     client = tenant_a.http()
     assert open_link(client, activation_link(first_token)).status_code == 410
     assert open_link(client, activation_link(second_token)).status_code == 302
@@ -201,7 +204,12 @@ def test_an_activated_person_is_not_invited_again(tenant_a):
         assert Invitation.objects.count() == 1
 
 
-def test_a_missing_mobile_number_is_flagged_when_inviting(tenant_a):
+@pytest.mark.django_db(transaction=True)
+def test_a_missing_mobile_number_is_flagged_when_inviting():
+    from tests.conftest import make_tenant
+
+    # Committed for real: "sent" is said only once the mail went out, after the commit.
+    tenant_a = make_tenant("nomobile")
     profile = _new_worker(tenant_a, phone="")
     client = tenant_a.http(tenant_a.staff)
     response = client.post(
@@ -296,9 +304,11 @@ def test_invitations_of_another_agency_are_out_of_reach(tenant_a, tenant_b):
     assert profile.membership.user.email not in client.get(url).content.decode()
 
 
-def test_the_audit_list_is_the_agencys_own(tenant_a, tenant_b):
-    invite(tenant_b, tenant_b.worker.membership)
-    invite(tenant_a, tenant_a.worker.membership)
+def test_the_audit_list_is_the_agencys_own(tenant_a, tenant_b, django_capture_on_commit_callbacks):
+    # "Invitation sent" is recorded once the mail went out, right after the commit.
+    with django_capture_on_commit_callbacks(execute=True):
+        invite(tenant_b, tenant_b.worker.membership)
+        invite(tenant_a, tenant_a.worker.membership)
     response = tenant_a.http(tenant_a.staff).get(_url("admin:accounts_accountevent_changelist"))
     users = {e.user_id for e in response.context["cl"].result_list}
     assert tenant_b.worker.membership.user_id not in users
@@ -310,3 +320,76 @@ def test_factories_still_make_people_who_can_log_in(tenant_a):
     invitation, _token = invite(tenant_a, tenant_a.worker.membership)
     assert invitation.membership.user.has_usable_password()
     assert factories.PASSWORD
+
+
+class _MailServerDown(BaseEmailBackend):
+    def send_messages(self, messages):
+        raise ConnectionRefusedError("the mail server is down")
+
+
+def _send_on_the_persons_page(client, profile):
+    url = _url("admin:accounts_flexworkerprofile_change", profile.pk)
+    form = client.get(url).context["adminform"].form
+    data = {k: v for k, v in form.initial.items() if v is not None and k != "bsn"}
+    data.update({"_send_invitation": "1", "bsn": ""})
+    return client.post(url, data, follow=True)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_resend_that_cannot_be_mailed_keeps_the_working_link_and_says_it_failed(
+    settings, mailoutbox
+):
+    from tests.conftest import make_tenant
+
+    tenant = make_tenant("resend")
+    profile = _new_worker(tenant)
+    staff = tenant.http(tenant.staff)
+    response = _send_on_the_persons_page(staff, profile)
+    assert nl("The invitation is sent.") in [str(m) for m in response.context["messages"]]
+    first_link = _link(mailoutbox[0])
+
+    settings.EMAIL_BACKEND = "tests.accounts.test_invitations._MailServerDown"
+    response = _send_on_the_persons_page(staff, profile)
+    assert response.status_code == 200
+    shown = [str(m) for m in response.context["messages"]]
+    assert nl("The invitation is sent.") not in shown
+    failed = nl(
+        "The invitation to %(person)s could not be sent just now (the mail log has the "
+        "error). An earlier invitation link still works; try again later.",
+        person="nieuw@example.nl",
+    )
+    assert failed in shown, shown
+    # The link the person has still works; the one that went nowhere does not exist.
+    path = first_link.split("localhost", 1)[1]
+    assert open_link(tenant.http(), path).status_code == 302
+    with tenant.scope():
+        (invitation,) = Invitation.objects.all()
+        assert invitation.is_usable
+        kinds = list(
+            AccountEvent.objects.filter(kind__startswith="invitation").values_list(
+                "kind", flat=True
+            )
+        )
+    assert kinds.count("invitation_sent") == 1
+    # The person's page still shows the open invitation, not a revoked one.
+    page = staff.get(_url("admin:accounts_flexworkerprofile_change", profile.pk))
+    assert page.context["invitation_open"] is True
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_bulk_resend_counts_only_what_went_out(settings):
+    from tests.conftest import make_tenant
+
+    tenant = make_tenant("bulkfail")
+    profile = _new_worker(tenant)
+    settings.EMAIL_BACKEND = "tests.accounts.test_invitations._MailServerDown"
+    response = tenant.http(tenant.staff).post(
+        _url("admin:accounts_flexworkerprofile_changelist"),
+        {"action": "send_invitations", "_selected_action": [str(profile.pk)]},
+        follow=True,
+    )
+    shown = [str(m) for m in response.context["messages"]]
+    assert not any(m.endswith(nl("%(n)d invitation sent.", n=1)[1:]) for m in shown), shown
+    assert len(shown) == 1 and "nieuw@example.nl" in shown[0]
+    with tenant.scope():
+        assert Invitation.objects.count() == 0

@@ -7,10 +7,9 @@ import re
 import pytest
 from django.test import Client as HttpClient
 from django_otp.plugins.otp_static.models import StaticDevice
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import auth
-from accounts.models import AccountEvent, Role, SmsDevice, TrustedDevice
+from accounts.models import AccountEvent, AuthenticatorDevice, Role, SmsDevice, TrustedDevice
 from flexportal.admin_sites import backoffice_site
 from tests.accounts.helpers import last_sms_code, nl, open_link, totp_code
 from tests.factories import PASSWORD
@@ -28,7 +27,7 @@ def _setup_app(client, *, remember=False):
     """Set up an authenticator app as a person would; returns the confirmed device."""
     page = client.get("/two-factor/setup/app/")
     assert page.status_code == 200
-    device = TOTPDevice.objects.get(pk=client.session["flexportal_totp_setup"])
+    device = AuthenticatorDevice.objects.get(pk=client.session["flexportal_totp_setup"])
     data = {"code": totp_code(device)}
     if remember:
         data["remember"] = "on"
@@ -77,7 +76,7 @@ def test_the_app_set_up_shows_a_qr_code_and_the_manual_key(tenant_a):
     page = client.get("/two-factor/setup/app/")
     html = page.content.decode()
     assert "<svg" in html
-    device = TOTPDevice.objects.get(user=tenant_a.staff.user)
+    device = AuthenticatorDevice.objects.get(user=tenant_a.staff.user)
     key = page.context["manual_key"].replace(" ", "")
     assert len(key) == 32
     from base64 import b32decode
@@ -249,7 +248,7 @@ def test_set_up_pages_are_closed_to_a_password_only_session(tenant_a):
     for url in ("/two-factor/setup/app/", "/two-factor/setup/sms/", "/two-factor/setup/"):
         assert client.get(url)["Location"].startswith("/two-factor/?next=")
     assert client.get("/two-factor/backup-codes/")["Location"].startswith("/two-factor/?")
-    assert TOTPDevice.objects.filter(user=tenant_a.staff.user).count() == 1
+    assert AuthenticatorDevice.objects.filter(user=tenant_a.staff.user).count() == 1
 
 
 def test_a_remembered_device_skips_the_code_for_that_person_only(tenant_a):
@@ -343,7 +342,7 @@ def test_removing_the_last_method_is_refused_when_the_role_needs_one(tenant_a):
         {"action": "remove_device", "device": device.persistent_id, "password": PASSWORD},
         follow=True,
     )
-    assert TOTPDevice.objects.filter(pk=device.pk).exists()
+    assert AuthenticatorDevice.objects.filter(pk=device.pk).exists()
     assert response.status_code == 200
 
 
@@ -359,7 +358,7 @@ def test_a_flexworker_may_switch_it_off_again(tenant_a):
         "/security/",
         {"action": "remove_device", "device": device.persistent_id, "password": PASSWORD},
     )
-    assert not TOTPDevice.objects.filter(pk=device.pk).exists()
+    assert not AuthenticatorDevice.objects.filter(pk=device.pk).exists()
     assert not StaticDevice.objects.filter(user=tenant_a.worker.membership.user).exists()
 
 
@@ -372,13 +371,15 @@ def test_a_flexworker_who_set_one_up_is_asked_for_it(tenant_a):
 
 
 def test_someone_elses_device_cannot_be_removed(tenant_a):
-    other = TOTPDevice.objects.create(user=tenant_a.contact.membership.user, confirmed=True)
+    other = AuthenticatorDevice.objects.create(
+        user=tenant_a.contact.membership.user, confirmed=True
+    )
     client = tenant_a.http(tenant_a.worker.membership)
     client.post(
         "/security/",
         {"action": "remove_device", "device": other.persistent_id, "password": PASSWORD},
     )
-    assert TOTPDevice.objects.filter(pk=other.pk).exists()
+    assert AuthenticatorDevice.objects.filter(pk=other.pk).exists()
 
 
 def test_a_session_owing_a_code_for_a_method_removed_elsewhere_is_let_through(tenant_a):

@@ -5,10 +5,16 @@ mailed and sets up a new factor at the next login. Only for people of this agenc
 import pytest
 from django.test import Client as HttpClient
 from django_otp.plugins.otp_static.models import StaticDevice
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import services
-from accounts.models import AccountEvent, AccountEventKind, Role, SmsDevice, TrustedDevice
+from accounts.models import (
+    AccountEvent,
+    AccountEventKind,
+    AuthenticatorDevice,
+    Role,
+    SmsDevice,
+    TrustedDevice,
+)
 from flexportal.tenancy import scopes_disabled
 from notifications.models import Kind
 from tests import factories
@@ -21,7 +27,7 @@ LIST = "/admin/accounts/flexworkerprofile/"
 
 
 def _with_second_factors(user):
-    TOTPDevice.objects.create(user=user, name="Telefoon", confirmed=True)
+    AuthenticatorDevice.objects.create(user=user, name="Telefoon", confirmed=True)
     SmsDevice.objects.create(user=user, name="SMS", number="+31612345678", confirmed=True)
     StaticDevice.objects.create(user=user, name="backup", confirmed=True)
 
@@ -43,7 +49,7 @@ def test_the_back_office_confirms_first_and_then_every_second_factor_goes(
     assert page.status_code == 200
     text = page.content.decode()
     assert "authenticator app, text messages to +316•••••678, backup codes" in text
-    assert TOTPDevice.objects.filter(user=worker).exists()  # nothing happened yet
+    assert AuthenticatorDevice.objects.filter(user=worker).exists()  # nothing happened yet
     with django_capture_on_commit_callbacks(execute=True):
         done = staff.post(LIST, {**selected, "confirmed": "yes"}, follow=True)
     assert "The second factor of 1 person is reset" in done.content.decode()
@@ -73,7 +79,7 @@ def test_after_the_reset_the_person_is_logged_out_and_sets_up_a_new_factor_at_lo
             agency=tenant_a.agency,
             user=worker,
             token_hash="x" * 64,
-            otp_device_id="otp_totp.totpdevice/1",
+            otp_device_id="accounts.authenticatordevice/1",
             expires_at="2099-01-01T00:00Z",
         )
         services.two_factor_reset(agency=tenant_a.agency, user=worker, actor=tenant_a.staff.user)
@@ -135,7 +141,7 @@ def test_a_colleague_or_oneself_is_referred_to_support_without_showing_their_met
 ):
     colleague = factories.MembershipFactory(agency=tenant_a.agency, role=Role.STAFF)
     _with_second_factors(colleague.user)
-    TOTPDevice.objects.create(user=tenant_a.staff.user, name="Eigen", confirmed=True)
+    AuthenticatorDevice.objects.create(user=tenant_a.staff.user, name="Eigen", confirmed=True)
     staff = tenant_a.http(tenant_a.staff)
     url = "/admin/accounts/membership/"
     selected = {
@@ -148,7 +154,7 @@ def test_a_colleague_or_oneself_is_referred_to_support_without_showing_their_met
     assert "authenticator app," not in page and "Yes, reset the second factor" not in page
     staff.post(url, {**selected, "confirmed": "yes"})
     assert len(services.two_factor_methods(user=colleague.user)) == 3
-    assert TOTPDevice.objects.filter(user=tenant_a.staff.user, name="Eigen").exists()
+    assert AuthenticatorDevice.objects.filter(user=tenant_a.staff.user, name="Eigen").exists()
 
 
 def test_a_worker_or_contact_cannot_reach_the_reset(tenant_a, worker):

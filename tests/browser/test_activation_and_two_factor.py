@@ -12,10 +12,9 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 from django_otp.oath import hotp
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import services
-from accounts.models import Client, Invitation
+from accounts.models import AuthenticatorDevice, Client, Invitation
 from flexportal.tenancy import agency_scope
 from notifications import sms
 from tests import factories
@@ -129,7 +128,7 @@ def test_a_password_reset_still_asks_for_the_code(agency, desktop, portal_url):
     user = contact.membership.user
     user.set_password("Oud-wachtwoord-77")
     user.save()
-    device = TOTPDevice.objects.create(user=user, name="app", confirmed=True)
+    device = AuthenticatorDevice.objects.create(user=user, name="app", confirmed=True)
     key = base64.b32encode(device.bin_key).decode()
 
     desktop.goto(portal_url("flex", "/accounts/login/"))

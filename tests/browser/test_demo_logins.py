@@ -41,12 +41,13 @@ def test_acme_logins_are_refused_on_demo(demo_data, desktop, portal_url):
 
 def test_the_superuser_manages_agencies_on_the_platform_domain(demo_data, desktop, portal_url):
     from django_otp.oath import totp
-    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from accounts.models import AuthenticatorDevice
 
     _log_in(desktop, portal_url("", "/accounts/login/"), "admin@flexportal.nl")
     # A superuser sets up an authenticator app first; the test computes the app's code.
     desktop.goto(portal_url("", "/two-factor/setup/app/"))
-    device = TOTPDevice.objects.get(user__email="admin@flexportal.nl", confirmed=False)
+    device = AuthenticatorDevice.objects.get(user__email="admin@flexportal.nl", confirmed=False)
     code = totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits)
     desktop.locator("input[name=code]").fill(f"{code:06d}")
     desktop.locator("#confirm-app").click()

@@ -7,10 +7,9 @@ import re
 
 import pytest
 from django_otp.oath import totp
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
-from accounts.models import Role
+from accounts.models import AuthenticatorDevice, Role
 from notifications.models import Kind
 from tests.conftest import make_tenant
 from tests.factories import PASSWORD
@@ -56,9 +55,11 @@ def test_the_back_office_resets_a_lost_second_factor_and_the_worker_sets_up_a_ne
     tenant.agency.two_factor_roles = [Role.FLEXWORKER]  # the staff member too, by default
     tenant.agency.save()
     worker = tenant.worker.membership.user
-    TOTPDevice.objects.create(user=worker, name="Lost phone", confirmed=True)
+    AuthenticatorDevice.objects.create(user=worker, name="Lost phone", confirmed=True)
     # The staff member signs in with their own authenticator app.
-    staff_app = TOTPDevice.objects.create(user=tenant.staff.user, name="Desk", confirmed=True)
+    staff_app = AuthenticatorDevice.objects.create(
+        user=tenant.staff.user, name="Desk", confirmed=True
+    )
     desktop.goto(portal_url("mails", "/admin/accounts/flexworkerprofile/"))
     _log_in(desktop, tenant.staff.user.email)
     code = totp(staff_app.bin_key, step=staff_app.step, t0=staff_app.t0, digits=staff_app.digits)
@@ -72,7 +73,7 @@ def test_the_back_office_resets_a_lost_second_factor_and_the_worker_sets_up_a_ne
     expect(desktop.locator("#content")).to_contain_text("authenticator app")
     desktop.get_by_role("button", name="Yes, reset the second factor").click()
     expect(desktop.locator(".messagelist")).to_contain_text("The second factor of 1 person")
-    assert not TOTPDevice.objects.filter(user=worker).exists()
+    assert not AuthenticatorDevice.objects.filter(user=worker).exists()
     phone.goto(portal_url("mails", "/accounts/login/"))
     _log_in(phone, worker.email)
     phone.goto(portal_url("mails", "/worker/"))
