@@ -250,11 +250,21 @@ CHANGE_FIELDS = {
     "absence": gettext_lazy("absence"),
     "absence_minutes": gettext_lazy("absence hours"),
     "note": gettext_lazy("note"),
+    "expense": gettext_lazy("expense"),
 }
 
+MANUAL_PREFIX = "manual:"  # WerkbriefChange.field of a bucket of the clock: manual:<hour type>
 
-def change_field_label(name: str) -> str:
-    """The field of a recorded change of hours (WerkbriefChange.field) in words."""
-    if name.startswith("manual:"):
-        return _("hours by hand")
+
+def manual_hour_type_ids(names) -> set[str]:
+    """The hour type ids named by recorded changes of the clock's buckets."""
+    return {name.removeprefix(MANUAL_PREFIX) for name in names if name.startswith(MANUAL_PREFIX)}
+
+
+def change_field_label(name: str, hour_type_names: dict[str, str] | None = None) -> str:
+    """The field of a recorded change (WerkbriefChange.field) in words; a bucket of the clock
+    by its hour type's name where ``hour_type_names`` (id -> name) knows it."""
+    if name.startswith(MANUAL_PREFIX):
+        hour_type = (hour_type_names or {}).get(name.removeprefix(MANUAL_PREFIX))
+        return hour_type or _("hours by hand")
     return str(CHANGE_FIELDS.get(name, name))

@@ -113,11 +113,12 @@ class BreakField(forms.CharField):
             return 0
         if value.startswith("-"):
             raise ValidationError(_("A break cannot be negative."), code="negative")
-        if value.isdigit():
-            minutes = int(value)
-            if minutes >= 24 * 60:
+        # isdecimal, not isdigit: "²" and "①" are digits that int() cannot read. Any
+        # script's decimal digits are fine; a string of thousands is simply too long.
+        if value.isdecimal():
+            if len(value.lstrip("0")) > 4 or int(value) >= 24 * 60:
                 raise ValidationError(_("A break is shorter than a day."), code="too_long")
-            return minutes
+            return int(value)
         try:
             return parse_duration(value) or 0
         except HoursError as error:

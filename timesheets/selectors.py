@@ -160,6 +160,23 @@ def hour_types_for(*, agency_id) -> list[HourType]:
     return list(HourType.objects.filter(agency=agency_id, is_active=True))
 
 
+def hour_type_names(*, agency_id, ids) -> dict[str, str]:
+    """Hour type id (text) -> name, inactive ones too: for the history of the clock's buckets."""
+    ids = [i for i in ids if _is_uuid(i)]
+    if not ids:
+        return {}
+    rows = HourType.objects.filter(agency=agency_id, pk__in=ids).values_list("pk", "name")
+    return {str(pk): name for pk, name in rows}
+
+
+def _is_uuid(value: str) -> bool:
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
+
+
 def expense_types_for(*, agency_id) -> list[ExpenseType]:
     return list(ExpenseType.objects.filter(agency=agency_id, is_active=True))
 
@@ -191,6 +208,7 @@ __all__ = [
     "departments_visible_to",
     "expense_get",
     "expense_types_for",
+    "hour_type_names",
     "hour_types_for",
     "waiting_for_client",
     "waiting_for_worker",

@@ -526,7 +526,7 @@ def werkbrief_save_hours(
     if errors:
         raise HoursInvalid(errors)
     stored = {d.date: d for d in wb.days.prefetch_related("manual_hours")}
-    record = wb.submitted_at is not None or membership.role != Role.FLEXWORKER
+    record = _records_changes(wb, membership)
     changes, manual_rows, touched = [], [], []
     for day in days:
         row = stored[day.date]
@@ -822,6 +822,8 @@ def expense_add(
         expense.receipt_content_type = receipt_kind.content_type if receipt_kind else ""
         expense.receipt_name = getattr(receipt, "name", "")[:200]
     expense.save()
+    if _records_changes(wb, membership):
+        _record_expense(wb, membership, expense, before="", after=_describe_expense(expense))
     wb.version += 1
     wb.save(update_fields=["version", "updated_at"])
     return expense
@@ -829,14 +831,50 @@ def expense_add(
 
 @transaction.atomic
 def expense_remove(*, expense: Expense, membership: Membership, version: int | None) -> None:
+    """Remove an expense and its receipt; always recorded in the history, whoever removes it
+    and whenever, since the receipt is gone with it."""
     wb = _lock(expense.werkbrief, version)
     if not can_edit_hours(wb, membership):
         raise TransitionNotAllowed(_("Expenses of this werkbrief can no longer be changed."))
+    _record_expense(wb, membership, expense, before=_describe_expense(expense), after="")
     if expense.receipt:
-        expense.receipt.delete(save=False)
+        # The file goes only once the row is gone for good.
+        receipt = expense.receipt
+        transaction.on_commit(lambda: receipt.delete(save=False))
     expense.delete()
     wb.version += 1
     wb.save(update_fields=["version", "updated_at"])
+
+
+def _records_changes(wb: Werkbrief, membership: Membership) -> bool:
+    """Whether a change is recorded: after submission, or by anyone but the worker (the
+    worker's own drafts are not history)."""
+    return wb.submitted_at is not None or membership.role != Role.FLEXWORKER
+
+
+def _describe_expense(expense: Expense) -> str:
+    """An expense as the history shows it (type, amount, kilometres, receipt, description)."""
+    parts = [expense.expense_type.name, f"€ {expense.amount}"]
+    if expense.kilometres:
+        parts.append(f"{expense.kilometres} km")
+    if expense.receipt_name:
+        parts.append(expense.receipt_name)
+    if expense.description:
+        parts.append(expense.description)
+    return " · ".join(parts)[:200]
+
+
+def _record_expense(wb, membership, expense, *, before: str, after: str) -> None:
+    WerkbriefChange.objects.create(
+        agency_id=wb.agency_id,
+        werkbrief=wb,
+        date=expense.date,
+        field="expense",
+        before=before,
+        after=after,
+        actor=membership.user,
+        at=timezone.now(),
+    )
 
 
 def werkbrief_comment_add(*, werkbrief: Werkbrief, membership: Membership, text: str):

@@ -191,12 +191,18 @@ def _werkbrief_context(request, wb, *, hours_form=None, **forms) -> dict:
         "correction_form": (forms.get("correction_form") or CorrectionForm()) if done else None,
         "corrections": list(wb.correction_requests.all()) if done else [],
         "transitions": list(wb.transitions.all()),
-        "changes": [
-            (change, display.change_field_label(change.field))
-            for change in wb.changes.select_related("actor")
-        ],
+        "changes": _changes(wb),
         "for_client": namespace == "client",
     }
+
+
+def _changes(wb) -> list:
+    """The recorded changes with their fields in words (one more query where the clock's
+    buckets changed, for the hour types' names)."""
+    changes = list(wb.changes.select_related("actor"))
+    ids = display.manual_hour_type_ids(change.field for change in changes)
+    names = selectors.hour_type_names(agency_id=wb.agency_id, ids=ids) if ids else {}
+    return [(change, display.change_field_label(change.field, names)) for change in changes]
 
 
 def _render_werkbrief(request, wb, **forms):

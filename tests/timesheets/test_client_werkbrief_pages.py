@@ -123,6 +123,22 @@ def test_the_contact_corrects_a_day_and_the_change_is_recorded(tenant_a, submitt
     assert "16:00" in contact.get(_url(wb)).content.decode()
 
 
+@pytest.mark.parametrize("typed", ["²", "1²", "²³", "3" * 5000])
+def test_an_odd_break_in_a_correction_is_refused_at_the_field(tenant_a, submitted, contact, typed):
+    monday = submitted.week_start
+    response = contact.post(
+        _url(submitted),
+        {
+            "version": submitted.version,
+            "action": "save",
+            **_day(monday, start="07:00", end="16:00", break_minutes=typed),
+        },
+    )
+    assert response.status_code == 200
+    assert f'id="id_d{monday:%Y%m%d}-break_minutes_error"' in response.content.decode()
+    assert _reload(submitted).version == submitted.version
+
+
 def test_the_contact_sees_the_hours_of_a_correction_while_typing(tenant_a, submitted, contact):
     response = contact.post(
         _url(submitted, "preview/"),

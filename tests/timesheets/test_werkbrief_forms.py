@@ -112,6 +112,27 @@ def test_a_wrong_break_says_what_is_wrong(typed, says):
 
 
 @pytest.mark.parametrize(
+    ("typed", "says"),
+    [
+        ("²", "minutes, like 30"),
+        ("1²", "minutes, like 30"),
+        ("²³", "minutes, like 30"),
+        ("①", "minutes, like 30"),
+        ("5" * 5000, "shorter than a day"),
+        ("1440", "shorter than a day"),
+    ],
+)
+def test_a_break_of_odd_digits_or_endless_ones_gets_a_message_not_an_error(typed, says):
+    with pytest.raises(Exception) as raised:
+        BreakField().clean(typed)
+    assert says in " ".join(raised.value.messages)
+
+
+def test_a_break_in_digits_of_another_script_counts_as_those_digits():
+    assert BreakField().clean("٣٠") == 30
+
+
+@pytest.mark.parametrize(
     "code",
     ["negative", "minutes_too_large", "one_digit_minutes", "too_long", "invalid", "invalid_time"],
 )

@@ -210,6 +210,14 @@ def test_an_absence_and_a_note_are_saved_per_day(tenant_a, werkbrief, worker):
         ({"start": "08:00", "end": ""}, "end", "both the start and the end"),
         ({"absence": "sick", "absence_minutes": "25:00"}, "absence_minutes", "24 hours"),
         ({"absence_minutes": "4:00"}, "absence", "what kind of absence"),
+        ({"start": "08:00", "end": "16:00", "break_minutes": "²"}, "break_minutes", "like 30"),
+        ({"start": "08:00", "end": "16:00", "break_minutes": "1²"}, "break_minutes", "like 30"),
+        ({"start": "08:00", "end": "16:00", "break_minutes": "²³"}, "break_minutes", "like 30"),
+        (
+            {"start": "08:00", "end": "16:00", "break_minutes": "9" * 5000},
+            "break_minutes",
+            "shorter than a day",
+        ),
     ],
 )
 def test_bad_hours_are_shown_at_the_field_and_everything_typed_is_kept(
@@ -377,6 +385,22 @@ def test_the_preview_of_a_typing_error_names_the_problem(tenant_a, werkbrief, wo
         {"version": 1, **_day(werkbrief.week_start, start="7.75", end="16:00")},
     )
     assert "minutes go up to 59" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("typed", "says"),
+    [("²", "like 30"), ("1²", "like 30"), ("²³", "like 30"), ("7" * 5000, "shorter than a day")],
+)
+def test_the_preview_of_an_odd_break_names_the_problem(tenant_a, werkbrief, worker, typed, says):
+    response = worker.post(
+        _url(werkbrief, "preview/"),
+        {
+            "version": 1,
+            **_day(werkbrief.week_start, start="07:00", end="16:00", break_minutes=typed),
+        },
+    )
+    assert response.status_code == 200
+    assert says in response.content.decode()
 
 
 def test_after_saving_the_page_shows_the_buckets_with_their_percentages(tenant_a, scheme_a, worker):
