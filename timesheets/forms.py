@@ -8,6 +8,7 @@ than the shift, a day outside the werkbrief) live in the services; their errors 
 
 import datetime as dt
 import re
+import uuid
 from decimal import Decimal
 
 from django import forms
@@ -238,6 +239,14 @@ SERVICE_FIELDS = {
 }
 
 
+def _manual_name(service_field: str) -> str:
+    """The DayForm field of a bucket of the clock, from the service's "manual:<hour type>"."""
+    try:
+        return f"manual_{uuid.UUID(service_field.removeprefix('manual:')).hex}"
+    except ValueError:
+        return ""
+
+
 class WerkbriefHoursForm(forms.Form):
     """The hours of a whole werkbrief: one DayForm per day, and the version the person saw."""
 
@@ -299,7 +308,9 @@ class WerkbriefHoursForm(forms.Form):
             for message in messages:
                 if day is None:
                     self.add_error(None, str(message))
-                elif name == "manual" and day.manual_names:
+                elif name.startswith("manual:") and _manual_name(name) in day.fields:
+                    day.add_error(_manual_name(name), str(message))
+                elif name.startswith("manual") and day.manual_names:
                     day.add_error(next(iter(day.manual_names)), str(message))
                 elif name in SERVICE_FIELDS and SERVICE_FIELDS[name] in day.fields:
                     day.add_error(SERVICE_FIELDS[name], str(message))

@@ -462,18 +462,44 @@ def _validate(wb: Werkbrief, days: list[DayInput]) -> dict[tuple, list]:
             err(day.date, "absence_minutes", _("Worked and absent hours exceed 24 hours."))
         if day.absence_minutes and not day.absence:
             err(day.date, "absence", _("Say what kind of absence these hours are."))
-        manual_hours_total = 0
-        for type_id, minutes in day.manual.items():
-            hour_type = hour_types.get(type_id)
-            if hour_type is None:
-                err(day.date, "manual", _("Unknown hour type."))
-            elif hour_type.kind == HourType.Kind.HOURS:
-                manual_hours_total += minutes
-        if manual_hours_total > worked:
-            err(day.date, "manual", _("Overtime hours cannot exceed the hours worked that day."))
+        _validate_manual(day, worked, hour_types, err)
         day.manual = {k: v for k, v in day.manual.items() if v}
         day._worked = worked  # type: ignore[attr-defined]
     return errors
+
+
+def _validate_manual(day: DayInput, worked: int, hour_types: dict, err) -> None:
+    """The clock's buckets are parts of the hours worked that day: the hour types paid instead
+    of normal hours together at most the hours worked, each supplement at most the hours
+    worked too. The message names the buckets as the agency calls them."""
+    from timesheets.hours import format_minutes
+
+    instead = []
+    for type_id, minutes in day.manual.items():
+        hour_type = hour_types.get(type_id)
+        if hour_type is None:
+            err(day.date, "manual", _("Unknown hour type."))
+        elif hour_type.kind == HourType.Kind.HOURS:
+            if minutes:
+                instead.append(hour_type)
+        elif minutes > worked:
+            err(
+                day.date,
+                f"manual:{type_id}",
+                _("%(type)s cannot be more than the %(worked)s hours worked that day.")
+                % {"type": hour_type.name, "worked": format_minutes(worked)},
+            )
+    if sum(day.manual[t.pk] for t in instead) > worked:
+        if len(instead) == 1:
+            message = _("%(type)s cannot be more than the %(worked)s hours worked that day.") % {
+                "type": instead[0].name,
+                "worked": format_minutes(worked),
+            }
+        else:
+            message = _(
+                "%(types)s together cannot be more than the %(worked)s hours worked that day."
+            ) % {"types": " + ".join(t.name for t in instead), "worked": format_minutes(worked)}
+        err(day.date, f"manual:{instead[0].pk}", message)
 
 
 def _describe(day: WerkbriefDay, manual: dict) -> dict[str, str]:

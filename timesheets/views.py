@@ -301,7 +301,10 @@ def werkbrief_page(request, werkbrief_id):
         return redirect(_url(request, "werkbrief", wb.pk))
     if confirm:
         return redirect(_url(request, "werkbrief_" + CONFIRM_ACTION[_namespace(request)], wb.pk))
-    messages.success(request, _("Your hours are saved. They are not submitted yet."))
+    if _namespace(request) == "client":
+        messages.success(request, _("The hours are saved. They are not approved yet."))
+    else:
+        messages.success(request, _("Your hours are saved. They are not submitted yet."))
     return redirect(_url(request, "werkbrief", wb.pk))
 
 
