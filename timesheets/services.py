@@ -903,10 +903,19 @@ def _record_expense(wb, membership, expense, *, before: str, after: str) -> None
     )
 
 
-def werkbrief_comment_add(*, werkbrief: Werkbrief, membership: Membership, text: str):
+@transaction.atomic
+def werkbrief_comment_add(
+    *, werkbrief: Werkbrief, membership: Membership, text: str
+) -> WerkbriefComment:
+    """Place a comment. The same words again from the same person, right after their own
+    comment (a double click, a form sent twice), are that comment: stored once."""
     text = text.strip()
     if not text:
         raise WerkbriefError(_("Write a comment first."))
+    _lock(werkbrief, None)  # two requests of one double click queue here
+    last = werkbrief.comments.order_by("-created_at").first()
+    if last is not None and last.author_id == membership.user_id and last.text == text:
+        return last
     return WerkbriefComment.objects.create(
         agency_id=werkbrief.agency_id, werkbrief=werkbrief, author=membership.user, text=text
     )

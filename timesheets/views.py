@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
 from accounts.decorators import role_required
 from accounts.models import HoursEnteredBy, Module, Role, TimeEntry
@@ -36,9 +37,16 @@ CONFIRM_ACTION = {"worker": "submit", "client": "approve"}
 LIST_PAGE_SIZE = 50
 
 
-def _post_only():
-    # Checked after the object is fetched, so a foreign id is a 404 whatever the method.
-    return HttpResponseNotAllowed(["POST"])
+READ = ("GET", "HEAD")
+READ_AND_POST = ("GET", "HEAD", "POST")
+
+
+def _not_allowed(request, allowed=("POST",)) -> HttpResponseNotAllowed | None:
+    """405 for a method the screen does not serve (PUT, DELETE, PROPFIND...). Checked after the
+    object is fetched, so a foreign id is a 404 whatever the method."""
+    if request.method in allowed:
+        return None
+    return HttpResponseNotAllowed(allowed)
 
 
 def _namespace(request) -> str:
@@ -261,6 +269,8 @@ def werkbrief_page(request, werkbrief_id):
     """GET shows the werkbrief; POST saves the hours ("Opslaan"), or saves and goes on to the
     confirmation of "Opslaan en accorderen"."""
     wb = _werkbrief(request, werkbrief_id)
+    if refused := _not_allowed(request, READ_AND_POST):
+        return refused
     if request.method != "POST":
         return _render_werkbrief(request, wb)
     confirm = request.POST.get("action") == CONFIRM_ACTION[_namespace(request)]
@@ -311,8 +321,8 @@ def werkbrief_page(request, werkbrief_id):
 def werkbrief_preview(request, werkbrief_id):
     """The buckets of the hours as typed, unravelled without saving (HTMX, while typing)."""
     wb = selectors.werkbrief_with_details(_werkbrief(request, werkbrief_id))
-    if request.method != "POST":
-        return _post_only()
+    if refused := _not_allowed(request):
+        return refused
     if not services.can_edit_hours(wb, request.membership):
         return HttpResponse(status=204)
     days = list(wb.days.all())
@@ -333,6 +343,8 @@ def werkbrief_confirm(request, werkbrief_id):
     approve (client). A second identical POST finds the new version and says it is done."""
     wb = _werkbrief(request, werkbrief_id)
     action = CONFIRM_ACTION[_namespace(request)]
+    if refused := _not_allowed(request, READ_AND_POST):
+        return refused
     if request.method == "POST":
         return _confirm_post(request, wb, action)
     wb = selectors.werkbrief_with_details(wb)
@@ -392,8 +404,8 @@ def _confirm_post(request, wb, action):
 
 def werkbrief_reject(request, werkbrief_id):
     wb = _werkbrief(request, werkbrief_id)
-    if request.method != "POST":
-        return _post_only()
+    if refused := _not_allowed(request):
+        return refused
     form = RejectForm(request.POST)
     if not form.is_valid():
         return _render_werkbrief(request, wb, reject_form=form)
@@ -428,8 +440,8 @@ def expense_add(request, werkbrief_id):
     wb = selectors.werkbrief_with_details(_werkbrief(request, werkbrief_id))
     if not request.agency.has_module(Module.EXPENSES):
         raise Http404
-    if request.method != "POST":
-        return _post_only()
+    if refused := _not_allowed(request):
+        return refused
     form = ExpenseForm(
         request.POST,
         request.FILES,
@@ -463,8 +475,8 @@ def expense_add(request, werkbrief_id):
 def expense_remove(request, expense_id):
     expense = selectors.expense_get(membership=request.membership, expense_id=expense_id)
     wb = expense.werkbrief
-    if request.method != "POST":
-        return _post_only()
+    if refused := _not_allowed(request):
+        return refused
     try:
         version = int(request.POST.get("version", ""))
     except ValueError:
@@ -481,6 +493,8 @@ def expense_remove(request, expense_id):
 def expense_receipt(request, expense_id):
     """A receipt, only for who may see its werkbrief (files are never served by URL)."""
     expense = selectors.expense_get(membership=request.membership, expense_id=expense_id)
+    if refused := _not_allowed(request, READ):
+        return refused
     if not expense.receipt:
         raise Http404
     response = FileResponse(
@@ -498,8 +512,8 @@ def expense_receipt(request, expense_id):
 
 def werkbrief_comment(request, werkbrief_id):
     wb = _werkbrief(request, werkbrief_id)
-    if request.method != "POST":
-        return _post_only()
+    if refused := _not_allowed(request):
+        return refused
     form = CommentForm(request.POST)
     if not form.is_valid():
         return _render_werkbrief(request, wb, comment_form=form)
@@ -512,8 +526,8 @@ def werkbrief_comment(request, werkbrief_id):
 
 def werkbrief_correction(request, werkbrief_id):
     wb = _werkbrief(request, werkbrief_id)
-    if request.method != "POST":
-        return _post_only()
+    if refused := _not_allowed(request):
+        return refused
     form = CorrectionForm(request.POST)
     if not form.is_valid():
         return _render_werkbrief(request, wb, correction_form=form)
@@ -534,6 +548,7 @@ def werkbrief_correction(request, werkbrief_id):
 
 
 @role_required(Role.FLEXWORKER)
+@require_safe
 def worker_home(request):
     """The worker's dashboard: the werkbrief to fill (last week by default), the other open
     weeks (the manuals' blue bar), the actions waiting and the deadline."""
@@ -554,6 +569,7 @@ def worker_home(request):
 
 
 @role_required(Role.FLEXWORKER)
+@require_safe
 def worker_werkbrieven(request):
     """The declaration status overview: everything open, and what was approved lately."""
     if not request.agency.has_module(Module.TIMESHEETS):
@@ -574,6 +590,7 @@ def worker_werkbrieven(request):
 
 
 @role_required(Role.CLIENT_CONTACT)
+@require_safe
 def client_home(request):
     """The client's dashboard: the menu counts and the werkbriefjes waiting for approval."""
     membership = request.membership
@@ -601,6 +618,7 @@ def client_home(request):
 
 
 @role_required(Role.CLIENT_CONTACT)
+@require_safe
 def client_werkbrieven(request):
     """All werkbriefjes of the contact's departments, by status and period, a page at a time."""
     if not request.agency.has_module(Module.TIMESHEETS):

@@ -524,6 +524,32 @@ def test_a_comment_is_placed_and_an_empty_one_refused(tenant_a, werkbrief, worke
     )
 
 
+def test_the_same_comment_posted_twice_is_stored_once(tenant_a, werkbrief, worker):
+    first = worker.post(_url(werkbrief, "comments/"), {"text": "Woensdag later begonnen"})
+    again = worker.post(_url(werkbrief, "comments/"), {"text": " Woensdag later begonnen "})
+    assert first.status_code == again.status_code == 302
+    assert WerkbriefComment.objects.filter(werkbrief=werkbrief).count() == 1
+
+
+def test_another_comment_or_the_same_words_from_someone_else_are_stored(
+    tenant_a, werkbrief, worker
+):
+    contact = tenant_a.http(tenant_a.contact.membership)
+    worker.post(_url(werkbrief, "comments/"), {"text": "Klopt"})
+    contact.post(f"/client/werkbrief/{werkbrief.pk}/comments/", {"text": "Klopt"})
+    worker.post(_url(werkbrief, "comments/"), {"text": "Klopt"})
+    worker.post(_url(werkbrief, "comments/"), {"text": "Tot volgende week"})
+    texts = list(
+        WerkbriefComment.objects.filter(werkbrief=werkbrief).values_list("author__email", "text")
+    )
+    assert texts == [
+        ("worker@alpha.nl", "Klopt"),
+        ("contact@alpha.nl", "Klopt"),
+        ("worker@alpha.nl", "Klopt"),
+        ("worker@alpha.nl", "Tot volgende week"),
+    ]
+
+
 # The status overview ------------------------------------------------------------------------------
 
 
