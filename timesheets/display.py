@@ -97,6 +97,35 @@ def bucket_lines(buckets: dict[str, int], infos: dict[str, BucketInfo]) -> list[
     return sorted(lines, key=lambda b: (b.is_supplement, float(b.pct.strip("+ %") or 0), b.code))
 
 
+def day_in_words(
+    *,
+    start: int | None,
+    end: int | None,
+    break_minutes: int,
+    total: int | None,
+    absence: str,
+    absence_minutes: int,
+    note: str,
+    manual: list[tuple[str, int]],
+) -> str:
+    """One day's hours in a line ("07:00–17:00, break 30 min · Overuren 1:00"), for typed and
+    saved hours side by side after a conflict. ``absence`` is the absence's label."""
+    parts = []
+    if start is not None and end is not None:
+        times = f"{start // 60:02d}:{start % 60:02d}–{end // 60 % 24:02d}:{end % 60:02d}"
+        if break_minutes:
+            times += ", " + _("break %(minutes)s min") % {"minutes": break_minutes}
+        parts.append(times)
+    elif total:
+        parts.append(format_minutes(total))
+    if absence:
+        parts.append(f"{absence} {format_minutes(absence_minutes)}" if absence_minutes else absence)
+    parts += [f"{name} {format_minutes(minutes)}" for name, minutes in manual if minutes]
+    if note.strip():
+        parts.append(f"“{note.strip()}”")
+    return " · ".join(parts) or _("no hours")
+
+
 # The engine's reasons ----------------------------------------------------------------------------
 
 BREAK_MODES = {

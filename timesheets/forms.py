@@ -135,7 +135,7 @@ class DayForm(forms.Form):
 
     start = ClockField(label=gettext_lazy("Start"))
     end = ClockField(label=gettext_lazy("End"), allow_24=True)
-    break_minutes = BreakField(label=gettext_lazy("Break (minutes)"))
+    break_minutes = BreakField(label=gettext_lazy("Break (min)"))
     total = DurationField(label=gettext_lazy("Hours"))
     absence = forms.ChoiceField(
         label=gettext_lazy("Absence"), choices=Absence.choices, required=False
@@ -162,7 +162,7 @@ class DayForm(forms.Form):
         for hour_type in hour_types:
             name = f"manual_{hour_type.pk.hex}"
             self.fields[name] = DurationField(
-                label=f"{hour_type.name} ({hour_type.percentage} %)",
+                label=_hour_type_label(hour_type),
                 initial=format_minutes(manual.get(hour_type.pk)),
             )
             self.manual_names[name] = hour_type
@@ -212,6 +212,13 @@ class DayForm(forms.Form):
 
     def first_field_name(self) -> str:
         return "start" if self.uses_times else "total"
+
+
+def _hour_type_label(hour_type) -> str:
+    """"Overuren (125 %)"; a name that already says its percentage ("Overuren 125%") as is."""
+    if re.search(rf"(?<!\d){hour_type.percentage}\s*%", hour_type.name):
+        return hour_type.name
+    return f"{hour_type.name} ({hour_type.percentage} %)"
 
 
 def _initial(day) -> dict:

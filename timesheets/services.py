@@ -856,9 +856,9 @@ def expense_add(
 
 
 @transaction.atomic
-def expense_remove(*, expense: Expense, membership: Membership, version: int | None) -> None:
+def expense_remove(*, expense: Expense, membership: Membership, version: int | None) -> Werkbrief:
     """Remove an expense and its receipt; always recorded in the history, whoever removes it
-    and whenever, since the receipt is gone with it."""
+    and whenever, since the receipt is gone with it. Returns the werkbrief as it is now."""
     wb = _lock(expense.werkbrief, version)
     if not can_edit_hours(wb, membership):
         raise TransitionNotAllowed(_("Expenses of this werkbrief can no longer be changed."))
@@ -870,6 +870,7 @@ def expense_remove(*, expense: Expense, membership: Membership, version: int | N
     expense.delete()
     wb.version += 1
     wb.save(update_fields=["version", "updated_at"])
+    return wb
 
 
 def _records_changes(wb: Werkbrief, membership: Membership) -> bool:

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
+from django_htmx.http import trigger_client_event
 
 from accounts.decorators import role_required
 from accounts.models import HoursEnteredBy, Module, Role, TimeEntry
@@ -31,7 +32,8 @@ from timesheets.forms import (
     WerkbriefFilterForm,
     WerkbriefHoursForm,
 )
-from timesheets.models import Status
+from timesheets.models import Absence, Status
+from timesheets.services import DayInput
 
 CONFIRM_ACTION = {"worker": "submit", "client": "approve"}
 LIST_PAGE_SIZE = 50
@@ -154,7 +156,7 @@ def _typed_buckets(wb, days, form, hour_types, *, problems: bool) -> dict:
     }
 
 
-def _werkbrief_context(request, wb, *, hours_form=None, **forms) -> dict:
+def _werkbrief_context(request, wb, *, hours_form=None, extra=None, **forms) -> dict:
     membership = request.membership
     wb = selectors.werkbrief_with_details(wb)
     days = list(wb.days.all())
@@ -201,6 +203,7 @@ def _werkbrief_context(request, wb, *, hours_form=None, **forms) -> dict:
         "transitions": list(wb.transitions.all()),
         "changes": _changes(wb),
         "for_client": namespace == "client",
+        **(extra or {}),
     }
 
 
@@ -217,52 +220,111 @@ def _render_werkbrief(request, wb, **forms):
     return render(request, "timesheets/werkbrief.html", _werkbrief_context(request, wb, **forms))
 
 
-def _same_as_saved(wb, form: WerkbriefHoursForm) -> bool:
-    """Whether the typed hours equal what is stored: a second click on the same button."""
+def _render_part(request, wb, part: str, **forms):
+    """A part of the werkbrief page (expenses, comments) for an HTMX request, which leaves the
+    rest of the page, typed hours included, as it is; the whole page otherwise."""
+    template = "timesheets/werkbrief.html"
+    if request.htmx:
+        template += f"#{part}"
+    return render(request, template, _werkbrief_context(request, wb, **forms))
+
+
+def _version_moved(response, *, before: int, after: int):
+    """Tell the page (HTMX) that its own change moved the werkbrief from one version to the
+    next, so its forms that saw ``before`` are not taken for stale (static/js/werkbrief.js)."""
+    return trigger_client_event(response, "werkbrief-version", {"from": before, "to": after})
+
+
+def _saved_days(wb) -> dict[dt.date, DayInput]:
+    """The stored hours as the form would give them, to compare typed hours with."""
 
     def minute(value):
         return None if value is None else value.hour * 60 + value.minute
 
-    def key(start, end, break_minutes, total, absence, absence_minutes, note, manual):
-        return (
-            start,
-            None if end is None else end % (24 * 60),
-            break_minutes,
-            total or 0,
-            absence,
-            absence_minutes,
-            note.strip(),
-            {k: v for k, v in manual.items() if v},
-        )
-
     times = wb.placement.time_entry == TimeEntry.TIMES
-    stored = {
-        d.date: key(
-            minute(d.start),
-            minute(d.end),
-            d.break_minutes,
-            0 if times else d.worked_minutes,
-            d.absence,
-            d.absence_minutes,
-            d.note,
-            {m.hour_type_id: m.minutes for m in d.manual_hours.all()},
+    return {
+        d.date: DayInput(
+            date=d.date,
+            start=minute(d.start),
+            end=minute(d.end),
+            break_minutes=d.break_minutes,
+            total=None if times else d.worked_minutes,
+            absence=d.absence,
+            absence_minutes=d.absence_minutes,
+            note=d.note,
+            manual={m.hour_type_id: m.minutes for m in d.manual_hours.all() if m.minutes},
         )
         for d in wb.days.prefetch_related("manual_hours")
     }
-    typed = {
-        d.date: key(
-            d.start,
-            d.end,
-            d.break_minutes,
-            d.total,
-            d.absence,
-            d.absence_minutes,
-            d.note,
-            d.manual,
+
+
+def _day_key(day: DayInput) -> tuple:
+    return (
+        day.start,
+        None if day.end is None else day.end % (24 * 60),
+        day.break_minutes,
+        day.total or 0,
+        day.absence,
+        day.absence_minutes,
+        day.note.strip(),
+        {k: v for k, v in day.manual.items() if v},
+    )
+
+
+def _same_as_saved(wb, form: WerkbriefHoursForm) -> bool:
+    """Whether the typed hours equal what is stored: a second click on the same button."""
+    saved = _saved_days(wb)
+    return all(
+        d.date in saved and _day_key(saved[d.date]) == _day_key(d) for d in form.day_inputs()
+    )
+
+
+@dataclasses.dataclass(frozen=True)
+class TypedAndSaved:
+    date: dt.date
+    typed: str
+    saved: str
+
+
+def _typed_against_saved(wb, form: WerkbriefHoursForm, hour_types) -> list[TypedAndSaved]:
+    """The days whose typed hours differ from what is saved now, both in words."""
+    names = {t.pk: t.name for t in hour_types}
+    absences = dict(Absence.choices)
+
+    def words(day: DayInput) -> str:
+        return display.day_in_words(
+            start=day.start,
+            end=day.end,
+            break_minutes=day.break_minutes,
+            total=day.total,
+            absence=str(absences.get(day.absence, day.absence)) if day.absence else "",
+            absence_minutes=day.absence_minutes,
+            note=day.note,
+            manual=[(names.get(pk, "?"), minutes) for pk, minutes in day.manual.items()],
         )
-        for d in form.day_inputs()
-    }
-    return all(stored.get(date) == value for date, value in typed.items())
+
+    saved = _saved_days(wb)
+    return [
+        TypedAndSaved(day.date, words(day), words(saved[day.date]))
+        for day in form.day_inputs()
+        if day.date in saved and _day_key(saved[day.date]) != _day_key(day)
+    ]
+
+
+def _render_conflict(request, current, typed: WerkbriefHoursForm):
+    """Someone saved the werkbrief since this person loaded it. What they typed stays in the
+    fields, bound now to the current version so that saving again is a deliberate choice, and
+    the days where it differs are shown beside what is saved now. Nothing is saved."""
+    current = selectors.werkbrief_with_details(current)
+    hour_types = _manual_hour_types(current)
+    data = request.POST.copy()
+    data["version"] = str(current.version)
+    form = WerkbriefHoursForm(
+        data, werkbrief=current, days=list(current.days.all()), hour_types=hour_types
+    )
+    form.is_valid()
+    conflict = _typed_against_saved(current, typed, hour_types)
+    return _render_werkbrief(request, current, hours_form=form, extra={"conflict": conflict})
 
 
 def werkbrief_page(request, werkbrief_id):
@@ -303,8 +365,7 @@ def werkbrief_page(request, werkbrief_id):
         return _render_werkbrief(request, wb, hours_form=form)
     except services.ConcurrentChange as error:
         if not _same_as_saved(error.werkbrief, form):
-            messages.error(request, error.message)
-            return _render_werkbrief(request, error.werkbrief)
+            return _render_conflict(request, error.werkbrief, form)
         wb = error.werkbrief  # the same hours again: a double click, already saved
     except services.TransitionNotAllowed as error:
         messages.error(request, error.message)
@@ -450,10 +511,10 @@ def expense_add(request, werkbrief_id):
         days=list(wb.days.all()),
     )
     if not form.is_valid():
-        return _render_werkbrief(request, wb, expense_form=form)
+        return _render_part(request, wb, "expenses", expense_form=form)
     data = form.cleaned_data
     try:
-        services.expense_add(
+        expense = services.expense_add(
             werkbrief=wb,
             membership=request.membership,
             version=data["version"],
@@ -466,10 +527,36 @@ def expense_add(request, werkbrief_id):
             receipt_kind=form.receipt_kind,
         )
     except services.WerkbriefError as error:
-        messages.error(request, error.message)
-        return _render_werkbrief(request, wb, expense_form=form)
+        current = error.werkbrief or wb
+        if isinstance(error, services.ConcurrentChange):
+            # What was typed stays, to add again against what is saved now.
+            form = _expense_form_again(request, current, form)
+        return _render_part(
+            request, current, "expenses", expense_form=form, extra={"expense_error": error.message}
+        )
+    if request.htmx:
+        response = _render_part(
+            request,
+            expense.werkbrief,
+            "expenses",
+            extra={"expense_notice": _("The expense is added.")},
+        )
+        return _version_moved(response, before=data["version"], after=expense.werkbrief.version)
     messages.success(request, _("The expense is added."))
     return redirect(_url(request, "werkbrief", wb.pk) + "#expenses")
+
+
+def _expense_form_again(request, wb, form: ExpenseForm) -> ExpenseForm:
+    data = request.POST.copy()
+    data["version"] = str(wb.version)
+    again = ExpenseForm(
+        data,
+        werkbrief=wb,
+        expense_types=selectors.expense_types_for(agency_id=wb.agency_id),
+        days=list(wb.days.all()),
+    )
+    again.is_valid()
+    return again
 
 
 def expense_remove(request, expense_id):
@@ -482,11 +569,22 @@ def expense_remove(request, expense_id):
     except ValueError:
         version = 0
     try:
-        services.expense_remove(expense=expense, membership=request.membership, version=version)
+        current = services.expense_remove(
+            expense=expense, membership=request.membership, version=version
+        )
     except services.WerkbriefError as error:
+        if request.htmx:
+            return _render_part(
+                request, error.werkbrief or wb, "expenses", extra={"expense_error": error.message}
+            )
         messages.error(request, error.message)
-    else:
-        messages.success(request, _("The expense is removed."))
+        return redirect(_url(request, "werkbrief", wb.pk) + "#expenses")
+    if request.htmx:
+        response = _render_part(
+            request, current, "expenses", extra={"expense_notice": _("The expense is removed.")}
+        )
+        return _version_moved(response, before=version, after=current.version)
+    messages.success(request, _("The expense is removed."))
     return redirect(_url(request, "werkbrief", wb.pk) + "#expenses")
 
 
@@ -516,10 +614,14 @@ def werkbrief_comment(request, werkbrief_id):
         return refused
     form = CommentForm(request.POST)
     if not form.is_valid():
-        return _render_werkbrief(request, wb, comment_form=form)
+        return _render_part(request, wb, "comments", comment_form=form)
     services.werkbrief_comment_add(
         werkbrief=wb, membership=request.membership, text=form.cleaned_data["text"]
     )
+    if request.htmx:
+        return _render_part(
+            request, wb, "comments", extra={"comment_notice": _("Your comment is placed.")}
+        )
     messages.success(request, _("Your comment is placed."))
     return redirect(_url(request, "werkbrief", wb.pk) + "#comments")
 

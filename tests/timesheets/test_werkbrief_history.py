@@ -2,6 +2,7 @@
 after, the hand-entered buckets of the "clock" too, and so is the removal of an expense (asked
 for confirmation first), shown where the history is shown."""
 
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -146,9 +147,9 @@ def test_removing_an_expense_asks_for_confirmation_first(tenant_a, werkbrief, pa
     _add_expense(worker, werkbrief, parking)
     expense = Expense.objects.get()
     page = worker.get(f"/worker/werkbrief/{werkbrief.pk}/").content.decode()
-    form = page.split(f'action="/worker/expenses/{expense.pk}/remove/"')[0].rsplit("<form", 1)[1]
-    assert "data-confirm=" in form
-    assert "Remove this expense" in form
+    form = re.search(rf'<form[^>]*action="/worker/expenses/{expense.pk}/remove/"[^>]*>', page)
+    assert 'data-confirm="Remove this expense (Parkeren, € 7.50)?' in form[0]
+    assert 'src="/static/js/werkbrief.js" defer' in page  # where data-confirm is asked
 
 
 def test_removing_an_expense_is_recorded_in_the_history(tenant_a, werkbrief, parking):

@@ -63,9 +63,7 @@ def test_other_methods_than_get_head_and_post_are_not_allowed(
 
 
 @pytest.mark.parametrize("method", ODD_METHODS)
-def test_a_foreign_werkbrief_is_not_found_whatever_the_method(
-    tenant_a, tenant_b, method
-):
+def test_a_foreign_werkbrief_is_not_found_whatever_the_method(tenant_a, tenant_b, method):
     from tests.test_isolation_sweep import _werkbrief_of
 
     foreign = _werkbrief_of(tenant_b)

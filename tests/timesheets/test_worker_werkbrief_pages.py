@@ -262,7 +262,7 @@ def test_a_second_identical_save_says_saved_instead_of_conflict(tenant_a, werkbr
     assert _reload(werkbrief).version == 2
 
 
-def test_a_change_by_someone_else_shows_a_clear_message_and_the_current_state(
+def test_a_change_by_someone_else_keeps_what_was_typed_beside_what_is_saved_now(
     tenant_a, werkbrief, worker
 ):
     monday = werkbrief.week_start
@@ -270,9 +270,17 @@ def test_a_change_by_someone_else_shows_a_clear_message_and_the_current_state(
     response = _post(worker, werkbrief, version=1, monday=_day(monday, start="09:00", end="12:00"))
     page = response.content.decode()
     assert response.status_code == 200
-    assert "Someone else changed this werkbrief" in page
-    assert 'value="07:00"' in page and 'name="version" value="2"' in page
+    assert "Someone else saved this werkbrief while you were typing" in page
+    conflict = page.split('id="conflict"')[1].split("</section>")[0]
+    assert "You typed (not saved): <span class=\"conflict-typed\">09:00–12:00</span>" in conflict
+    assert "Saved now: <span class=\"conflict-saved\">07:00–15:30, break 30 min</span>" in conflict
+    # The typed hours stay in the fields, to be saved again against the current version.
+    assert 'value="09:00"' in page and 'value="12:00"' in page and 'value="07:00"' not in page
+    assert 'name="version" value="2"' in page and "data-unsaved" in page
     assert _reload(werkbrief).worked_minutes == 480
+    again = _post(worker, werkbrief, version=2, monday=_day(monday, start="09:00", end="12:00"))
+    assert again.status_code == 302
+    assert _reload(werkbrief).worked_minutes == 180
 
 
 # Submitting ---------------------------------------------------------------------------------------
@@ -422,7 +430,7 @@ def test_without_a_scheme_overtime_is_entered_by_hand_in_the_clock(tenant_a, wer
         )
     monday = werkbrief.week_start
     page = worker.get(_url(werkbrief)).content.decode()
-    assert "Overtime and irregular hours" in page and "Overuren (125 %)" in page
+    assert "Overtime, allowances" in page and "Overuren (125 %)" in page
     _post(
         worker,
         werkbrief,
