@@ -184,6 +184,7 @@ def test_an_expense_after_someone_else_saved_is_refused_and_can_be_added_again(
     )
     response = worker.post(_url(wb, "expenses/"), _expense(wb, parking, version=1), **HTMX)
     page = response.content.decode()
+    assert page.lstrip().startswith('<section class="card" id="expenses"')
     assert "Someone else changed this werkbrief" in page
     assert 'value="7,50"' in page and 'name="version" value="2"' in page
     assert "HX-Trigger" not in response  # the hours form keeps version 1: its save shows both
