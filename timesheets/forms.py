@@ -215,7 +215,7 @@ class DayForm(forms.Form):
 
 
 def _hour_type_label(hour_type) -> str:
-    """"Overuren (125 %)"; a name that already says its percentage ("Overuren 125%") as is."""
+    """ "Overuren (125 %)"; a name that already says its percentage ("Overuren 125%") as is."""
     if re.search(rf"(?<!\d){hour_type.percentage}\s*%", hour_type.name):
         return hour_type.name
     return f"{hour_type.name} ({hour_type.percentage} %)"

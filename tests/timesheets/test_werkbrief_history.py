@@ -3,6 +3,7 @@ after, the hand-entered buckets of the "clock" too, and so is the removal of an 
 for confirmation first), shown where the history is shown."""
 
 import re
+from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -152,13 +153,18 @@ def test_removing_an_expense_asks_for_confirmation_first(tenant_a, werkbrief, pa
     assert 'src="/static/js/werkbrief.js" defer' in page  # where data-confirm is asked
 
 
-def test_removing_an_expense_is_recorded_in_the_history(tenant_a, werkbrief, parking):
+def test_removing_an_expense_is_recorded_in_the_history(
+    tenant_a, werkbrief, parking, django_capture_on_commit_callbacks
+):
     worker = tenant_a.http(tenant_a.worker.membership)
     _add_expense(worker, werkbrief, parking)
     expense = Expense.objects.get()
-    response = worker.post(f"/worker/expenses/{expense.pk}/remove/", {"version": 2})
+    receipt = expense.receipt.path
+    with django_capture_on_commit_callbacks(execute=True):
+        response = worker.post(f"/worker/expenses/{expense.pk}/remove/", {"version": 2})
     assert response.status_code == 302
     assert not Expense.objects.exists()
+    assert not Path(receipt).exists()  # the receipt goes once the removal is committed
     change = WerkbriefChange.objects.get(werkbrief=werkbrief, field="expense")
     assert change.date == werkbrief.week_start
     assert "Parkeren" in change.before and "7.50" in change.before and change.after == ""

@@ -270,10 +270,10 @@ def test_a_change_by_someone_else_keeps_what_was_typed_beside_what_is_saved_now(
     response = _post(worker, werkbrief, version=1, monday=_day(monday, start="09:00", end="12:00"))
     page = response.content.decode()
     assert response.status_code == 200
-    assert "Someone else saved this werkbrief while you were typing" in page
+    assert "This werkbrief was saved in the meantime" in page
     conflict = page.split('id="conflict"')[1].split("</section>")[0]
-    assert "You typed (not saved): <span class=\"conflict-typed\">09:00–12:00</span>" in conflict
-    assert "Saved now: <span class=\"conflict-saved\">07:00–15:30, break 30 min</span>" in conflict
+    assert 'You typed (not saved): <span class="conflict-typed">09:00–12:00</span>' in conflict
+    assert 'Saved now: <span class="conflict-saved">07:00–15:30, break 30 min</span>' in conflict
     # The typed hours stay in the fields, to be saved again against the current version.
     assert 'value="09:00"' in page and 'value="12:00"' in page and 'value="07:00"' not in page
     assert 'name="version" value="2"' in page and "data-unsaved" in page
