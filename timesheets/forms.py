@@ -215,7 +215,8 @@ class DayForm(forms.Form):
 
 
 def _hour_type_label(hour_type) -> str:
-    """ "Overuren (125 %)"; a name that already says its percentage ("Overuren 125%") as is."""
+    """The clock's label of an hour type, Overuren (125 %); a name that says its percentage
+    already (Overuren 125%) stays as it is."""
     if re.search(rf"(?<!\d){hour_type.percentage}\s*%", hour_type.name):
         return hour_type.name
     return f"{hour_type.name} ({hour_type.percentage} %)"

@@ -240,6 +240,25 @@ def test_without_a_scheme_the_clock_has_a_field_per_hour_type(tenant_a, werkbrie
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("name", "label"),
+    [
+        ("Overuren", "Overuren (125 %)"),
+        ("Overuren 125%", "Overuren 125%"),
+        ("Overuren 125 %", "Overuren 125 %"),
+        ("Toeslag 1125%", "Toeslag 1125% (125 %)"),
+    ],
+)
+@pytest.mark.django_db
+def test_the_clock_names_each_percentage_once(tenant_a, werkbrief, name, label):
+    with tenant_a.scope():
+        hour_type = HourType.objects.create(
+            agency=tenant_a.agency, code="ot", name=name, kind="hours", percentage=125
+        )
+        form = _hours_form(werkbrief, {}, hour_types=[hour_type])
+    assert form.days[0][f"manual_{hour_type.pk.hex}"].label == label
+
+
 def test_an_error_is_linked_to_its_input_for_screen_readers(tenant_a, werkbrief):
     with tenant_a.scope():
         form = _hours_form(werkbrief, {_field(werkbrief.week_start, "start"): "7.75"})
