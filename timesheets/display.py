@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from timesheets.hours import format_minutes
+from timesheets.models import Absence
 
 NORMAL = "normal"  # the bucket of normal hours where hours are entered by hand (services)
 
@@ -124,6 +125,55 @@ def day_in_words(
     if note.strip():
         parts.append(f"“{note.strip()}”")
     return " · ".join(parts) or _("no hours")
+
+
+def same_day(a, b) -> bool:
+    """Whether two days (services.DayInput, typed or stored) hold the same hours."""
+    return _day_key(a) == _day_key(b)
+
+
+def _day_key(day) -> tuple:
+    return (
+        day.start,
+        None if day.end is None else day.end % (24 * 60),
+        day.break_minutes,
+        day.total or 0,
+        day.absence,
+        day.absence_minutes,
+        day.note.strip(),
+        {k: v for k, v in day.manual.items() if v},
+    )
+
+
+@dataclass(frozen=True)
+class TypedAndSaved:
+    date: dt.date
+    typed: str
+    saved: str
+
+
+def typed_against_saved(*, saved: dict, typed: list, hour_type_names: dict) -> list[TypedAndSaved]:
+    """The days whose typed hours differ from the saved ones (services.DayInput both), each
+    in words: what a person sees after someone else saved the werkbrief in between."""
+    absences = dict(Absence.choices)
+
+    def words(day) -> str:
+        return day_in_words(
+            start=day.start,
+            end=day.end,
+            break_minutes=day.break_minutes,
+            total=day.total,
+            absence=str(absences.get(day.absence, day.absence)) if day.absence else "",
+            absence_minutes=day.absence_minutes,
+            note=day.note,
+            manual=[(hour_type_names.get(pk, "?"), m) for pk, m in day.manual.items()],
+        )
+
+    return [
+        TypedAndSaved(day.date, words(day), words(saved[day.date]))
+        for day in typed
+        if day.date in saved and not same_day(saved[day.date], day)
+    ]
 
 
 # The engine's reasons ----------------------------------------------------------------------------

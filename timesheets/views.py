@@ -20,7 +20,7 @@ from django.views.decorators.http import require_safe
 from django_htmx.http import trigger_client_event
 
 from accounts.decorators import role_required
-from accounts.models import HoursEnteredBy, Module, Role, TimeEntry
+from accounts.models import HoursEnteredBy, Module, Role
 from accounts.selectors import client_contact_for, client_menu_counts, placements_current
 from timesheets import display, selectors, services
 from timesheets.deadlines import deadline_info, week_before_cutoff
@@ -32,8 +32,7 @@ from timesheets.forms import (
     WerkbriefFilterForm,
     WerkbriefHoursForm,
 )
-from timesheets.models import Absence, Status
-from timesheets.services import DayInput
+from timesheets.models import Status
 
 CONFIRM_ACTION = {"worker": "submit", "client": "approve"}
 LIST_PAGE_SIZE = 50
@@ -235,80 +234,10 @@ def _version_moved(response, *, before: int, after: int):
     return trigger_client_event(response, "werkbrief-version", {"from": before, "to": after})
 
 
-def _saved_days(wb) -> dict[dt.date, DayInput]:
-    """The stored hours as the form would give them, to compare typed hours with."""
-
-    def minute(value):
-        return None if value is None else value.hour * 60 + value.minute
-
-    times = wb.placement.time_entry == TimeEntry.TIMES
-    return {
-        d.date: DayInput(
-            date=d.date,
-            start=minute(d.start),
-            end=minute(d.end),
-            break_minutes=d.break_minutes,
-            total=None if times else d.worked_minutes,
-            absence=d.absence,
-            absence_minutes=d.absence_minutes,
-            note=d.note,
-            manual={m.hour_type_id: m.minutes for m in d.manual_hours.all() if m.minutes},
-        )
-        for d in wb.days.prefetch_related("manual_hours")
-    }
-
-
-def _day_key(day: DayInput) -> tuple:
-    return (
-        day.start,
-        None if day.end is None else day.end % (24 * 60),
-        day.break_minutes,
-        day.total or 0,
-        day.absence,
-        day.absence_minutes,
-        day.note.strip(),
-        {k: v for k, v in day.manual.items() if v},
-    )
-
-
 def _same_as_saved(wb, form: WerkbriefHoursForm) -> bool:
     """Whether the typed hours equal what is stored: a second click on the same button."""
-    saved = _saved_days(wb)
-    return all(
-        d.date in saved and _day_key(saved[d.date]) == _day_key(d) for d in form.day_inputs()
-    )
-
-
-@dataclasses.dataclass(frozen=True)
-class TypedAndSaved:
-    date: dt.date
-    typed: str
-    saved: str
-
-
-def _typed_against_saved(wb, form: WerkbriefHoursForm, hour_types) -> list[TypedAndSaved]:
-    """The days whose typed hours differ from what is saved now, both in words."""
-    names = {t.pk: t.name for t in hour_types}
-    absences = dict(Absence.choices)
-
-    def words(day: DayInput) -> str:
-        return display.day_in_words(
-            start=day.start,
-            end=day.end,
-            break_minutes=day.break_minutes,
-            total=day.total,
-            absence=str(absences.get(day.absence, day.absence)) if day.absence else "",
-            absence_minutes=day.absence_minutes,
-            note=day.note,
-            manual=[(names.get(pk, "?"), minutes) for pk, minutes in day.manual.items()],
-        )
-
-    saved = _saved_days(wb)
-    return [
-        TypedAndSaved(day.date, words(day), words(saved[day.date]))
-        for day in form.day_inputs()
-        if day.date in saved and _day_key(saved[day.date]) != _day_key(day)
-    ]
+    saved = selectors.werkbrief_saved_days(werkbrief=wb)
+    return all(d.date in saved and display.same_day(saved[d.date], d) for d in form.day_inputs())
 
 
 def _render_conflict(request, current, typed: WerkbriefHoursForm):
@@ -323,7 +252,11 @@ def _render_conflict(request, current, typed: WerkbriefHoursForm):
         data, werkbrief=current, days=list(current.days.all()), hour_types=hour_types
     )
     form.is_valid()
-    conflict = _typed_against_saved(current, typed, hour_types)
+    conflict = display.typed_against_saved(
+        saved=selectors.werkbrief_saved_days(werkbrief=current),
+        typed=typed.day_inputs(),
+        hour_type_names={t.pk: t.name for t in hour_types},
+    )
     return _render_werkbrief(request, current, hours_form=form, extra={"conflict": conflict})
 
 
