@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from timesheets.hours import format_minutes
+from timesheets.models import Absence
 
 NORMAL = "normal"  # the bucket of normal hours where hours are entered by hand (services)
 
@@ -95,6 +96,84 @@ def bucket_lines(buckets: dict[str, int], infos: dict[str, BucketInfo]) -> list[
             pct = f"{_pct(info.pct)} %"
         lines.append(BucketLine(code, info.label, pct, minutes, info.is_supplement))
     return sorted(lines, key=lambda b: (b.is_supplement, float(b.pct.strip("+ %") or 0), b.code))
+
+
+def day_in_words(
+    *,
+    start: int | None,
+    end: int | None,
+    break_minutes: int,
+    total: int | None,
+    absence: str,
+    absence_minutes: int,
+    note: str,
+    manual: list[tuple[str, int]],
+) -> str:
+    """One day's hours in a line ("07:00–17:00, break 30 min · Overuren 1:00"), for typed and
+    saved hours side by side after a conflict. ``absence`` is the absence's label."""
+    parts = []
+    if start is not None and end is not None:
+        times = f"{start // 60:02d}:{start % 60:02d}–{end // 60 % 24:02d}:{end % 60:02d}"
+        if break_minutes:
+            times += ", " + _("break %(minutes)s min") % {"minutes": break_minutes}
+        parts.append(times)
+    elif total:
+        parts.append(format_minutes(total))
+    if absence:
+        parts.append(f"{absence} {format_minutes(absence_minutes)}" if absence_minutes else absence)
+    parts += [f"{name} {format_minutes(minutes)}" for name, minutes in manual if minutes]
+    if note.strip():
+        parts.append(f"“{note.strip()}”")
+    return " · ".join(parts) or _("no hours")
+
+
+def same_day(a, b) -> bool:
+    """Whether two days (services.DayInput, typed or stored) hold the same hours."""
+    return _day_key(a) == _day_key(b)
+
+
+def _day_key(day) -> tuple:
+    return (
+        day.start,
+        None if day.end is None else day.end % (24 * 60),
+        day.break_minutes,
+        day.total or 0,
+        day.absence,
+        day.absence_minutes,
+        day.note.strip(),
+        {k: v for k, v in day.manual.items() if v},
+    )
+
+
+@dataclass(frozen=True)
+class TypedAndSaved:
+    date: dt.date
+    typed: str
+    saved: str
+
+
+def typed_against_saved(*, saved: dict, typed: list, hour_type_names: dict) -> list[TypedAndSaved]:
+    """The days whose typed hours differ from the saved ones (services.DayInput both), each
+    in words: what a person sees after someone else saved the werkbrief in between."""
+    absences = dict(Absence.choices)
+
+    def words(day) -> str:
+        return day_in_words(
+            start=day.start,
+            end=day.end,
+            break_minutes=day.break_minutes,
+            total=day.total,
+            absence=str(absences.get(day.absence, day.absence)) if day.absence else "",
+            absence_minutes=day.absence_minutes,
+            note=day.note,
+            manual=[(hour_type_names.get(pk, "?"), m) for pk, m in day.manual.items()],
+        )
+
+    return [
+        TypedAndSaved(day.date, words(day), words(saved[day.date]))
+        for day in typed
+        if day.date in saved and not same_day(saved[day.date], day)
+    ]
 
 
 # The engine's reasons ----------------------------------------------------------------------------
@@ -250,11 +329,21 @@ CHANGE_FIELDS = {
     "absence": gettext_lazy("absence"),
     "absence_minutes": gettext_lazy("absence hours"),
     "note": gettext_lazy("note"),
+    "expense": gettext_lazy("expense"),
 }
 
+MANUAL_PREFIX = "manual:"  # WerkbriefChange.field of a bucket of the clock: manual:<hour type>
 
-def change_field_label(name: str) -> str:
-    """The field of a recorded change of hours (WerkbriefChange.field) in words."""
-    if name.startswith("manual:"):
-        return _("hours by hand")
+
+def manual_hour_type_ids(names) -> set[str]:
+    """The hour type ids named by recorded changes of the clock's buckets."""
+    return {name.removeprefix(MANUAL_PREFIX) for name in names if name.startswith(MANUAL_PREFIX)}
+
+
+def change_field_label(name: str, hour_type_names: dict[str, str] | None = None) -> str:
+    """The field of a recorded change (WerkbriefChange.field) in words; a bucket of the clock
+    by its hour type's name where ``hour_type_names`` (id -> name) knows it."""
+    if name.startswith(MANUAL_PREFIX):
+        hour_type = (hour_type_names or {}).get(name.removeprefix(MANUAL_PREFIX))
+        return hour_type or _("hours by hand")
     return str(CHANGE_FIELDS.get(name, name))

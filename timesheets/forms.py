@@ -8,6 +8,7 @@ than the shift, a day outside the werkbrief) live in the services; their errors 
 
 import datetime as dt
 import re
+import uuid
 from decimal import Decimal
 
 from django import forms
@@ -113,11 +114,12 @@ class BreakField(forms.CharField):
             return 0
         if value.startswith("-"):
             raise ValidationError(_("A break cannot be negative."), code="negative")
-        if value.isdigit():
-            minutes = int(value)
-            if minutes >= 24 * 60:
+        # isdecimal, not isdigit: "²" and "①" are digits that int() cannot read. Any
+        # script's decimal digits are fine; a string of thousands is simply too long.
+        if value.isdecimal():
+            if len(value.lstrip("0")) > 4 or int(value) >= 24 * 60:
                 raise ValidationError(_("A break is shorter than a day."), code="too_long")
-            return minutes
+            return int(value)
         try:
             return parse_duration(value) or 0
         except HoursError as error:
@@ -133,7 +135,7 @@ class DayForm(forms.Form):
 
     start = ClockField(label=gettext_lazy("Start"))
     end = ClockField(label=gettext_lazy("End"), allow_24=True)
-    break_minutes = BreakField(label=gettext_lazy("Break (minutes)"))
+    break_minutes = BreakField(label=gettext_lazy("Break (min)"))
     total = DurationField(label=gettext_lazy("Hours"))
     absence = forms.ChoiceField(
         label=gettext_lazy("Absence"), choices=Absence.choices, required=False
@@ -160,7 +162,7 @@ class DayForm(forms.Form):
         for hour_type in hour_types:
             name = f"manual_{hour_type.pk.hex}"
             self.fields[name] = DurationField(
-                label=f"{hour_type.name} ({hour_type.percentage} %)",
+                label=_hour_type_label(hour_type),
                 initial=format_minutes(manual.get(hour_type.pk)),
             )
             self.manual_names[name] = hour_type
@@ -212,6 +214,14 @@ class DayForm(forms.Form):
         return "start" if self.uses_times else "total"
 
 
+def _hour_type_label(hour_type) -> str:
+    """The clock's label of an hour type, Overuren (125 %); a name that says its percentage
+    already (Overuren 125%) stays as it is."""
+    if re.search(rf"(?<!\d){hour_type.percentage}\s*%", hour_type.name):
+        return hour_type.name
+    return f"{hour_type.name} ({hour_type.percentage} %)"
+
+
 def _initial(day) -> dict:
     def clock(value: dt.time | None) -> str:
         return "" if value is None else format_clock(value.hour * 60 + value.minute)
@@ -235,6 +245,14 @@ SERVICE_FIELDS = {
     "absence": "absence",
     "absence_minutes": "absence_minutes",
 }
+
+
+def _manual_name(service_field: str) -> str:
+    """The DayForm field of a bucket of the clock, from the service's "manual:<hour type>"."""
+    try:
+        return f"manual_{uuid.UUID(service_field.removeprefix('manual:')).hex}"
+    except ValueError:
+        return ""
 
 
 class WerkbriefHoursForm(forms.Form):
@@ -298,7 +316,9 @@ class WerkbriefHoursForm(forms.Form):
             for message in messages:
                 if day is None:
                     self.add_error(None, str(message))
-                elif name == "manual" and day.manual_names:
+                elif name.startswith("manual:") and _manual_name(name) in day.fields:
+                    day.add_error(_manual_name(name), str(message))
+                elif name.startswith("manual") and day.manual_names:
                     day.add_error(next(iter(day.manual_names)), str(message))
                 elif name in SERVICE_FIELDS and SERVICE_FIELDS[name] in day.fields:
                     day.add_error(SERVICE_FIELDS[name], str(message))

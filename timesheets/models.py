@@ -307,11 +307,14 @@ class WerkbriefTransition(TenantModel):
 
 
 class WerkbriefChange(TenantModel):
-    """A change of hours after submission, with the value before and after."""
+    """A change of hours after submission, or an expense added or removed, with the value
+    before and after."""
 
     werkbrief = models.ForeignKey(Werkbrief, on_delete=models.CASCADE, related_name="changes")
     date = models.DateField(null=True, blank=True)
-    field = models.CharField(max_length=40)
+    # A day's field ("end"), a bucket of the clock ("manual:<hour type uuid>", 43 characters)
+    # or "expense"; room to spare so no change is ever refused for its name.
+    field = models.CharField(max_length=80)
     before = models.CharField(max_length=200, blank=True)
     after = models.CharField(max_length=200, blank=True)
     actor = models.ForeignKey(

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.db.models import BooleanField, Count, ExpressionWrapper, Prefetch, Q, QuerySet
 from django.http import Http404
 
-from accounts.models import HoursEnteredBy, Membership, Role
+from accounts.models import HoursEnteredBy, Membership, Role, TimeEntry
 from accounts.selectors import client_contact_for, departments_visible_to, placements_visible_to
 from timesheets import deadlines
 from timesheets.models import (
@@ -22,6 +22,7 @@ from timesheets.models import (
     WerkbriefDay,
     WerkbriefTransition,
 )
+from timesheets.services import DayInput
 
 OPEN_FOR_WORKER = (Status.RAPPORTEER, Status.AFGEWEZEN)
 DONE = (Status.GOEDGEKEURD, Status.AFGEROND, Status.VERWERKT)
@@ -160,6 +161,46 @@ def hour_types_for(*, agency_id) -> list[HourType]:
     return list(HourType.objects.filter(agency=agency_id, is_active=True))
 
 
+def hour_type_names(*, agency_id, ids) -> dict[str, str]:
+    """Hour type id (text) -> name, inactive ones too: for the history of the clock's buckets."""
+    ids = [i for i in ids if _is_uuid(i)]
+    if not ids:
+        return {}
+    rows = HourType.objects.filter(agency=agency_id, pk__in=ids).values_list("pk", "name")
+    return {str(pk): name for pk, name in rows}
+
+
+def _is_uuid(value: str) -> bool:
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
+
+
+def werkbrief_saved_days(*, werkbrief: Werkbrief) -> dict[dt.date, DayInput]:
+    """The stored hours of each day as the hours form gives typed ones, to compare them."""
+
+    def minute(value: dt.time | None) -> int | None:
+        return None if value is None else value.hour * 60 + value.minute
+
+    times = werkbrief.placement.time_entry == TimeEntry.TIMES
+    return {
+        d.date: DayInput(
+            date=d.date,
+            start=minute(d.start),
+            end=minute(d.end),
+            break_minutes=d.break_minutes,
+            total=None if times else d.worked_minutes,
+            absence=d.absence,
+            absence_minutes=d.absence_minutes,
+            note=d.note,
+            manual={m.hour_type_id: m.minutes for m in d.manual_hours.all() if m.minutes},
+        )
+        for d in werkbrief.days.prefetch_related("manual_hours")
+    }
+
+
 def expense_types_for(*, agency_id) -> list[ExpenseType]:
     return list(ExpenseType.objects.filter(agency=agency_id, is_active=True))
 
@@ -191,10 +232,12 @@ __all__ = [
     "departments_visible_to",
     "expense_get",
     "expense_types_for",
+    "hour_type_names",
     "hour_types_for",
     "waiting_for_client",
     "waiting_for_worker",
     "werkbrief_get",
+    "werkbrief_saved_days",
     "werkbrief_with_details",
     "werkbrieven_visible_to",
     "worker_home",

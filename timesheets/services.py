@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import HoursEnteredBy, Membership, Placement, Role, TimeEntry
 from accounts.selectors import client_contact_for, departments_visible_to
+from flexportal.formatting import money
 from flexportal.uploads import CheckedFile
 from timesheets import deadlines
 from timesheets.hours import MAX_DAY_MINUTES
@@ -463,18 +464,44 @@ def _validate(wb: Werkbrief, days: list[DayInput]) -> dict[tuple, list]:
             err(day.date, "absence_minutes", _("Worked and absent hours exceed 24 hours."))
         if day.absence_minutes and not day.absence:
             err(day.date, "absence", _("Say what kind of absence these hours are."))
-        manual_hours_total = 0
-        for type_id, minutes in day.manual.items():
-            hour_type = hour_types.get(type_id)
-            if hour_type is None:
-                err(day.date, "manual", _("Unknown hour type."))
-            elif hour_type.kind == HourType.Kind.HOURS:
-                manual_hours_total += minutes
-        if manual_hours_total > worked:
-            err(day.date, "manual", _("Overtime hours cannot exceed the hours worked that day."))
+        _validate_manual(day, worked, hour_types, err)
         day.manual = {k: v for k, v in day.manual.items() if v}
         day._worked = worked  # type: ignore[attr-defined]
     return errors
+
+
+def _validate_manual(day: DayInput, worked: int, hour_types: dict, err) -> None:
+    """The clock's buckets are parts of the hours worked that day: the hour types paid instead
+    of normal hours together at most the hours worked, each supplement at most the hours
+    worked too. The message names the buckets as the agency calls them."""
+    from timesheets.hours import format_minutes
+
+    instead = []
+    for type_id, minutes in day.manual.items():
+        hour_type = hour_types.get(type_id)
+        if hour_type is None:
+            err(day.date, "manual", _("Unknown hour type."))
+        elif hour_type.kind == HourType.Kind.HOURS:
+            if minutes:
+                instead.append(hour_type)
+        elif minutes > worked:
+            err(
+                day.date,
+                f"manual:{type_id}",
+                _("%(type)s cannot be more than the %(worked)s hours worked that day.")
+                % {"type": hour_type.name, "worked": format_minutes(worked)},
+            )
+    if sum(day.manual[t.pk] for t in instead) > worked:
+        if len(instead) == 1:
+            message = _("%(type)s cannot be more than the %(worked)s hours worked that day.") % {
+                "type": instead[0].name,
+                "worked": format_minutes(worked),
+            }
+        else:
+            message = _(
+                "%(types)s together cannot be more than the %(worked)s hours worked that day."
+            ) % {"types": " + ".join(t.name for t in instead), "worked": format_minutes(worked)}
+        err(day.date, f"manual:{instead[0].pk}", message)
 
 
 def _describe(day: WerkbriefDay, manual: dict) -> dict[str, str]:
@@ -527,7 +554,7 @@ def werkbrief_save_hours(
     if errors:
         raise HoursInvalid(errors)
     stored = {d.date: d for d in wb.days.prefetch_related("manual_hours")}
-    record = wb.submitted_at is not None or membership.role != Role.FLEXWORKER
+    record = _records_changes(wb, membership)
     changes, manual_rows, touched = [], [], []
     for day in days:
         row = stored[day.date]
@@ -822,27 +849,75 @@ def expense_add(
         expense.receipt_content_type = receipt.kind.content_type
         expense.receipt_name = receipt.uploaded_name
     expense.save()
+    if _records_changes(wb, membership):
+        _record_expense(wb, membership, expense, before="", after=_describe_expense(expense))
     wb.version += 1
     wb.save(update_fields=["version", "updated_at"])
     return expense
 
 
 @transaction.atomic
-def expense_remove(*, expense: Expense, membership: Membership, version: int | None) -> None:
+def expense_remove(*, expense: Expense, membership: Membership, version: int | None) -> Werkbrief:
+    """Remove an expense and its receipt; always recorded in the history, whoever removes it
+    and whenever, since the receipt is gone with it. Returns the werkbrief as it is now."""
     wb = _lock(expense.werkbrief, version)
     if not can_edit_hours(wb, membership):
         raise TransitionNotAllowed(_("Expenses of this werkbrief can no longer be changed."))
+    _record_expense(wb, membership, expense, before=_describe_expense(expense), after="")
     if expense.receipt:
-        expense.receipt.delete(save=False)
+        # The file goes only once the row is gone for good.
+        receipt = expense.receipt
+        transaction.on_commit(lambda: receipt.delete(save=False))
     expense.delete()
     wb.version += 1
     wb.save(update_fields=["version", "updated_at"])
+    return wb
 
 
-def werkbrief_comment_add(*, werkbrief: Werkbrief, membership: Membership, text: str):
+def _records_changes(wb: Werkbrief, membership: Membership) -> bool:
+    """Whether a change is recorded: after submission, or by anyone but the worker (the
+    worker's own drafts are not history)."""
+    return wb.submitted_at is not None or membership.role != Role.FLEXWORKER
+
+
+def _describe_expense(expense: Expense) -> str:
+    """An expense as the history shows it (type, amount, kilometres, receipt, description)."""
+    parts = [expense.expense_type.name, money(expense.amount)]
+    if expense.kilometres:
+        parts.append(f"{expense.kilometres} km")
+    if expense.receipt_name:
+        parts.append(expense.receipt_name)
+    if expense.description:
+        parts.append(expense.description)
+    return " · ".join(parts)[:200]
+
+
+def _record_expense(wb, membership, expense, *, before: str, after: str) -> None:
+    WerkbriefChange.objects.create(
+        agency_id=wb.agency_id,
+        werkbrief=wb,
+        date=expense.date,
+        field="expense",
+        before=before,
+        after=after,
+        actor=membership.user,
+        at=timezone.now(),
+    )
+
+
+@transaction.atomic
+def werkbrief_comment_add(
+    *, werkbrief: Werkbrief, membership: Membership, text: str
+) -> WerkbriefComment:
+    """Place a comment. The same words again from the same person, right after their own
+    comment (a double click, a form sent twice), are that comment: stored once."""
     text = text.strip()
     if not text:
         raise WerkbriefError(_("Write a comment first."))
+    _lock(werkbrief, None)  # two requests of one double click queue here
+    last = werkbrief.comments.order_by("-created_at").first()
+    if last is not None and last.author_id == membership.user_id and last.text == text:
+        return last
     return WerkbriefComment.objects.create(
         agency_id=werkbrief.agency_id, werkbrief=werkbrief, author=membership.user, text=text
     )

@@ -16,9 +16,11 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
+from django_htmx.http import trigger_client_event
 
 from accounts.decorators import role_required
-from accounts.models import HoursEnteredBy, Module, Role, TimeEntry
+from accounts.models import HoursEnteredBy, Module, Role
 from accounts.selectors import client_contact_for, client_menu_counts, placements_current
 from flexportal import uploads
 from timesheets import display, selectors, services
@@ -37,9 +39,16 @@ CONFIRM_ACTION = {"worker": "submit", "client": "approve"}
 LIST_PAGE_SIZE = 50
 
 
-def _post_only():
-    # Checked after the object is fetched, so a foreign id is a 404 whatever the method.
-    return HttpResponseNotAllowed(["POST"])
+READ = ("GET", "HEAD")
+READ_AND_POST = ("GET", "HEAD", "POST")
+
+
+def _not_allowed(request, allowed=("POST",)) -> HttpResponseNotAllowed | None:
+    """405 for a method the screen does not serve (PUT, DELETE, PROPFIND...). Checked after the
+    object is fetched, so a foreign id is a 404 whatever the method."""
+    if request.method in allowed:
+        return None
+    return HttpResponseNotAllowed(allowed)
 
 
 def _namespace(request) -> str:
@@ -147,7 +156,7 @@ def _typed_buckets(wb, days, form, hour_types, *, problems: bool) -> dict:
     }
 
 
-def _werkbrief_context(request, wb, *, hours_form=None, **forms) -> dict:
+def _werkbrief_context(request, wb, *, hours_form=None, extra=None, **forms) -> dict:
     membership = request.membership
     wb = selectors.werkbrief_with_details(wb)
     days = list(wb.days.all())
@@ -192,70 +201,72 @@ def _werkbrief_context(request, wb, *, hours_form=None, **forms) -> dict:
         "correction_form": (forms.get("correction_form") or CorrectionForm()) if done else None,
         "corrections": list(wb.correction_requests.all()) if done else [],
         "transitions": list(wb.transitions.all()),
-        "changes": [
-            (change, display.change_field_label(change.field))
-            for change in wb.changes.select_related("actor")
-        ],
+        "changes": _changes(wb),
         "for_client": namespace == "client",
+        **(extra or {}),
     }
+
+
+def _changes(wb) -> list:
+    """The recorded changes with their fields in words (one more query where the clock's
+    buckets changed, for the hour types' names)."""
+    changes = list(wb.changes.select_related("actor"))
+    ids = display.manual_hour_type_ids(change.field for change in changes)
+    names = selectors.hour_type_names(agency_id=wb.agency_id, ids=ids) if ids else {}
+    return [(change, display.change_field_label(change.field, names)) for change in changes]
 
 
 def _render_werkbrief(request, wb, **forms):
     return render(request, "timesheets/werkbrief.html", _werkbrief_context(request, wb, **forms))
 
 
+def _render_part(request, wb, part: str, **forms):
+    """A part of the werkbrief page (expenses, comments) for an HTMX request, which leaves the
+    rest of the page, typed hours included, as it is; the whole page otherwise."""
+    template = "timesheets/werkbrief.html"
+    if request.htmx:
+        template += f"#{part}"
+    return render(request, template, _werkbrief_context(request, wb, **forms))
+
+
+def _version_moved(response, *, before: int, after: int):
+    """Tell the page (HTMX) that its own change moved the werkbrief from one version to the
+    next, so its forms that saw ``before`` are not taken for stale (static/js/werkbrief.js)."""
+    return trigger_client_event(response, "werkbrief-version", {"from": before, "to": after})
+
+
 def _same_as_saved(wb, form: WerkbriefHoursForm) -> bool:
     """Whether the typed hours equal what is stored: a second click on the same button."""
+    saved = selectors.werkbrief_saved_days(werkbrief=wb)
+    return all(d.date in saved and display.same_day(saved[d.date], d) for d in form.day_inputs())
 
-    def minute(value):
-        return None if value is None else value.hour * 60 + value.minute
 
-    def key(start, end, break_minutes, total, absence, absence_minutes, note, manual):
-        return (
-            start,
-            None if end is None else end % (24 * 60),
-            break_minutes,
-            total or 0,
-            absence,
-            absence_minutes,
-            note.strip(),
-            {k: v for k, v in manual.items() if v},
-        )
-
-    times = wb.placement.time_entry == TimeEntry.TIMES
-    stored = {
-        d.date: key(
-            minute(d.start),
-            minute(d.end),
-            d.break_minutes,
-            0 if times else d.worked_minutes,
-            d.absence,
-            d.absence_minutes,
-            d.note,
-            {m.hour_type_id: m.minutes for m in d.manual_hours.all()},
-        )
-        for d in wb.days.prefetch_related("manual_hours")
-    }
-    typed = {
-        d.date: key(
-            d.start,
-            d.end,
-            d.break_minutes,
-            d.total,
-            d.absence,
-            d.absence_minutes,
-            d.note,
-            d.manual,
-        )
-        for d in form.day_inputs()
-    }
-    return all(stored.get(date) == value for date, value in typed.items())
+def _render_conflict(request, current, typed: WerkbriefHoursForm):
+    """Someone saved the werkbrief since this person loaded it. What they typed stays in the
+    fields, bound now to the current version so that saving again is a deliberate choice, and
+    the days where it differs are shown beside what is saved now. Nothing is saved."""
+    current = selectors.werkbrief_with_details(current)
+    hour_types = _manual_hour_types(current)
+    data = request.POST.copy()
+    data["version"] = str(current.version)
+    form = WerkbriefHoursForm(
+        data, werkbrief=current, days=list(current.days.all()), hour_types=hour_types
+    )
+    form.is_valid()
+    conflict = display.typed_against_saved(
+        saved=selectors.werkbrief_saved_days(werkbrief=current),
+        typed=typed.day_inputs(),
+        hour_type_names={t.pk: t.name for t in hour_types},
+    )
+    return _render_werkbrief(request, current, hours_form=form, extra={"conflict": conflict})
 
 
 def werkbrief_page(request, werkbrief_id):
     """GET shows the werkbrief; POST saves the hours ("Opslaan"), or saves and goes on to the
     confirmation of "Opslaan en accorderen"."""
     wb = _werkbrief(request, werkbrief_id)
+    if refused := _not_allowed(request, READ_AND_POST):
+        return refused
     if request.method != "POST":
         return _render_werkbrief(request, wb)
     confirm = request.POST.get("action") == CONFIRM_ACTION[_namespace(request)]
@@ -288,23 +299,25 @@ def werkbrief_page(request, werkbrief_id):
         return _render_werkbrief(request, wb, hours_form=form)
     except services.ConcurrentChange as error:
         if not _same_as_saved(error.werkbrief, form):
-            messages.error(request, error.message)
-            return _render_werkbrief(request, error.werkbrief)
+            return _render_conflict(request, error.werkbrief, form)
         wb = error.werkbrief  # the same hours again: a double click, already saved
     except services.TransitionNotAllowed as error:
         messages.error(request, error.message)
         return redirect(_url(request, "werkbrief", wb.pk))
     if confirm:
         return redirect(_url(request, "werkbrief_" + CONFIRM_ACTION[_namespace(request)], wb.pk))
-    messages.success(request, _("Your hours are saved. They are not submitted yet."))
+    if _namespace(request) == "client":
+        messages.success(request, _("The hours are saved. They are not approved yet."))
+    else:
+        messages.success(request, _("Your hours are saved. They are not submitted yet."))
     return redirect(_url(request, "werkbrief", wb.pk))
 
 
 def werkbrief_preview(request, werkbrief_id):
     """The buckets of the hours as typed, unravelled without saving (HTMX, while typing)."""
     wb = selectors.werkbrief_with_details(_werkbrief(request, werkbrief_id))
-    if request.method != "POST":
-        return _post_only()
+    if refused := _not_allowed(request):
+        return refused
     if not services.can_edit_hours(wb, request.membership):
         return HttpResponse(status=204)
     days = list(wb.days.all())
@@ -325,6 +338,8 @@ def werkbrief_confirm(request, werkbrief_id):
     approve (client). A second identical POST finds the new version and says it is done."""
     wb = _werkbrief(request, werkbrief_id)
     action = CONFIRM_ACTION[_namespace(request)]
+    if refused := _not_allowed(request, READ_AND_POST):
+        return refused
     if request.method == "POST":
         return _confirm_post(request, wb, action)
     wb = selectors.werkbrief_with_details(wb)
@@ -384,8 +399,8 @@ def _confirm_post(request, wb, action):
 
 def werkbrief_reject(request, werkbrief_id):
     wb = _werkbrief(request, werkbrief_id)
-    if request.method != "POST":
-        return _post_only()
+    if refused := _not_allowed(request):
+        return refused
     form = RejectForm(request.POST)
     if not form.is_valid():
         return _render_werkbrief(request, wb, reject_form=form)
@@ -420,8 +435,8 @@ def expense_add(request, werkbrief_id):
     wb = selectors.werkbrief_with_details(_werkbrief(request, werkbrief_id))
     if not request.agency.has_module(Module.EXPENSES):
         raise Http404
-    if request.method != "POST":
-        return _post_only()
+    if refused := _not_allowed(request):
+        return refused
     form = ExpenseForm(
         request.POST,
         request.FILES,
@@ -430,10 +445,10 @@ def expense_add(request, werkbrief_id):
         days=list(wb.days.all()),
     )
     if not form.is_valid():
-        return _render_werkbrief(request, wb, expense_form=form)
+        return _render_part(request, wb, "expenses", expense_form=form)
     data = form.cleaned_data
     try:
-        services.expense_add(
+        expense = services.expense_add(
             werkbrief=wb,
             membership=request.membership,
             version=data["version"],
@@ -445,33 +460,72 @@ def expense_add(request, werkbrief_id):
             receipt=data.get("receipt"),
         )
     except services.WerkbriefError as error:
-        messages.error(request, error.message)
-        return _render_werkbrief(request, wb, expense_form=form)
+        current = error.werkbrief or wb
+        if isinstance(error, services.ConcurrentChange):
+            # What was typed stays, to add again against what is saved now.
+            form = _expense_form_again(request, current, form)
+        return _render_part(
+            request, current, "expenses", expense_form=form, extra={"expense_error": error.message}
+        )
+    if request.htmx:
+        response = _render_part(
+            request,
+            expense.werkbrief,
+            "expenses",
+            extra={"expense_notice": _("The expense is added.")},
+        )
+        return _version_moved(response, before=data["version"], after=expense.werkbrief.version)
     messages.success(request, _("The expense is added."))
     return redirect(_url(request, "werkbrief", wb.pk) + "#expenses")
+
+
+def _expense_form_again(request, wb, form: ExpenseForm) -> ExpenseForm:
+    data = request.POST.copy()
+    data["version"] = str(wb.version)
+    again = ExpenseForm(
+        data,
+        werkbrief=wb,
+        expense_types=selectors.expense_types_for(agency_id=wb.agency_id),
+        days=list(wb.days.all()),
+    )
+    again.is_valid()
+    return again
 
 
 def expense_remove(request, expense_id):
     expense = selectors.expense_get(membership=request.membership, expense_id=expense_id)
     wb = expense.werkbrief
-    if request.method != "POST":
-        return _post_only()
+    if refused := _not_allowed(request):
+        return refused
     try:
         version = int(request.POST.get("version", ""))
     except ValueError:
         version = 0
     try:
-        services.expense_remove(expense=expense, membership=request.membership, version=version)
+        current = services.expense_remove(
+            expense=expense, membership=request.membership, version=version
+        )
     except services.WerkbriefError as error:
+        if request.htmx:
+            return _render_part(
+                request, error.werkbrief or wb, "expenses", extra={"expense_error": error.message}
+            )
         messages.error(request, error.message)
-    else:
-        messages.success(request, _("The expense is removed."))
+        return redirect(_url(request, "werkbrief", wb.pk) + "#expenses")
+    if request.htmx:
+        response = _render_part(
+            request, current, "expenses", extra={"expense_notice": _("The expense is removed.")}
+        )
+        return _version_moved(response, before=version, after=current.version)
+    messages.success(request, _("The expense is removed."))
     return redirect(_url(request, "werkbrief", wb.pk) + "#expenses")
 
 
 def expense_receipt(request, expense_id):
     """A receipt, only for who may see its werkbrief (files are never served by URL)."""
     expense = selectors.expense_get(membership=request.membership, expense_id=expense_id)
+    if refused := _not_allowed(request, READ):
+        return refused
     name = uploads.download_name(_("receipt"), expense.date.isoformat())
     return uploads.file_response(expense.receipt, name=name)
 
@@ -481,22 +535,26 @@ def expense_receipt(request, expense_id):
 
 def werkbrief_comment(request, werkbrief_id):
     wb = _werkbrief(request, werkbrief_id)
-    if request.method != "POST":
-        return _post_only()
+    if refused := _not_allowed(request):
+        return refused
     form = CommentForm(request.POST)
     if not form.is_valid():
-        return _render_werkbrief(request, wb, comment_form=form)
+        return _render_part(request, wb, "comments", comment_form=form)
     services.werkbrief_comment_add(
         werkbrief=wb, membership=request.membership, text=form.cleaned_data["text"]
     )
+    if request.htmx:
+        return _render_part(
+            request, wb, "comments", extra={"comment_notice": _("Your comment is placed.")}
+        )
     messages.success(request, _("Your comment is placed."))
     return redirect(_url(request, "werkbrief", wb.pk) + "#comments")
 
 
 def werkbrief_correction(request, werkbrief_id):
     wb = _werkbrief(request, werkbrief_id)
-    if request.method != "POST":
-        return _post_only()
+    if refused := _not_allowed(request):
+        return refused
     form = CorrectionForm(request.POST)
     if not form.is_valid():
         return _render_werkbrief(request, wb, correction_form=form)
@@ -517,6 +575,7 @@ def werkbrief_correction(request, werkbrief_id):
 
 
 @role_required(Role.FLEXWORKER)
+@require_safe
 def worker_home(request):
     """The worker's dashboard: the werkbrief to fill (last week by default), the other open
     weeks (the manuals' blue bar), the actions waiting and the deadline."""
@@ -537,6 +596,7 @@ def worker_home(request):
 
 
 @role_required(Role.FLEXWORKER)
+@require_safe
 def worker_werkbrieven(request):
     """The declaration status overview: everything open, and what was approved lately."""
     if not request.agency.has_module(Module.TIMESHEETS):
@@ -557,6 +617,7 @@ def worker_werkbrieven(request):
 
 
 @role_required(Role.CLIENT_CONTACT)
+@require_safe
 def client_home(request):
     """The client's dashboard: the menu counts and the werkbriefjes waiting for approval."""
     membership = request.membership
@@ -584,6 +645,7 @@ def client_home(request):
 
 
 @role_required(Role.CLIENT_CONTACT)
+@require_safe
 def client_werkbrieven(request):
     """All werkbriefjes of the contact's departments, by status and period, a page at a time."""
     if not request.agency.has_module(Module.TIMESHEETS):

@@ -123,6 +123,72 @@ def test_the_contact_corrects_a_day_and_the_change_is_recorded(tenant_a, submitt
     assert "16:00" in contact.get(_url(wb)).content.decode()
 
 
+@pytest.mark.parametrize("typed", ["²", "1²", "²³", "3" * 5000])
+def test_an_odd_break_in_a_correction_is_refused_at_the_field(tenant_a, submitted, contact, typed):
+    monday = submitted.week_start
+    response = contact.post(
+        _url(submitted),
+        {
+            "version": submitted.version,
+            "action": "save",
+            **_day(monday, start="07:00", end="16:00", break_minutes=typed),
+        },
+    )
+    assert response.status_code == 200
+    assert f'id="id_d{monday:%Y%m%d}-break_minutes_error"' in response.content.decode()
+    assert _reload(submitted).version == submitted.version
+
+
+def test_the_contact_who_saves_a_correction_hears_about_the_hours_not_their_own(
+    tenant_a, submitted, contact
+):
+    response = contact.post(
+        _url(submitted),
+        {
+            "version": submitted.version,
+            "action": "save",
+            **_day(submitted.week_start, start="07:00", end="16:00", break_minutes="30"),
+        },
+        follow=True,
+    )
+    page = response.content.decode()
+    assert "The hours are saved. They are not approved yet." in page
+    assert "Your hours" not in page and "not submitted yet" not in page
+
+
+def test_the_confirmation_speaks_of_the_workers_hours_to_the_contact(tenant_a, submitted, contact):
+    page = contact.get(_url(submitted, "approve/")).content.decode()
+    assert "The hours are saved. Check the totals below." in page
+    assert "Your hours" not in page
+
+
+def test_too_many_irregular_hours_are_named_as_such_at_their_field(tenant_a, submitted, contact):
+    from timesheets.models import HourType
+
+    night = HourType.objects.create(
+        agency=tenant_a.agency,
+        code="ort",
+        name="Onregelmatige uren",
+        kind="supplement",
+        percentage=50,
+    )
+    name = f"manual_{night.pk.hex}"
+    monday = submitted.week_start
+    response = contact.post(
+        _url(submitted),
+        {
+            "version": submitted.version,
+            "action": "save",
+            **_day(monday, start="07:00", end="09:00", break_minutes="0", **{name: "3:00"}),
+        },
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert f'id="id_d{monday:%Y%m%d}-{name}_error"' in page
+    assert "Onregelmatige uren cannot be more than the 2:00 hours worked that day." in page
+    assert "Overtime hours cannot" not in page
+
+
 def test_the_contact_sees_the_hours_of_a_correction_while_typing(tenant_a, submitted, contact):
     response = contact.post(
         _url(submitted, "preview/"),

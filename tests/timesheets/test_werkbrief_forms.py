@@ -114,6 +114,27 @@ def test_a_wrong_break_says_what_is_wrong(typed, says):
 
 
 @pytest.mark.parametrize(
+    ("typed", "says"),
+    [
+        ("²", "minutes, like 30"),
+        ("1²", "minutes, like 30"),
+        ("²³", "minutes, like 30"),
+        ("①", "minutes, like 30"),
+        ("5" * 5000, "shorter than a day"),
+        ("1440", "shorter than a day"),
+    ],
+)
+def test_a_break_of_odd_digits_or_endless_ones_gets_a_message_not_an_error(typed, says):
+    with pytest.raises(Exception) as raised:
+        BreakField().clean(typed)
+    assert says in " ".join(raised.value.messages)
+
+
+def test_a_break_in_digits_of_another_script_counts_as_those_digits():
+    assert BreakField().clean("٣٠") == 30
+
+
+@pytest.mark.parametrize(
     "code",
     ["negative", "minutes_too_large", "one_digit_minutes", "too_long", "invalid", "invalid_time"],
 )
@@ -221,6 +242,25 @@ def test_without_a_scheme_the_clock_has_a_field_per_hour_type(tenant_a, werkbrie
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("name", "label"),
+    [
+        ("Overuren", "Overuren (125 %)"),
+        ("Overuren 125%", "Overuren 125%"),
+        ("Overuren 125 %", "Overuren 125 %"),
+        ("Toeslag 1125%", "Toeslag 1125% (125 %)"),
+    ],
+)
+@pytest.mark.django_db
+def test_the_clock_names_each_percentage_once(tenant_a, werkbrief, name, label):
+    with tenant_a.scope():
+        hour_type = HourType.objects.create(
+            agency=tenant_a.agency, code="ot", name=name, kind="hours", percentage=125
+        )
+        form = _hours_form(werkbrief, {}, hour_types=[hour_type])
+    assert form.days[0][f"manual_{hour_type.pk.hex}"].label == label
+
+
 def test_an_error_is_linked_to_its_input_for_screen_readers(tenant_a, werkbrief):
     with tenant_a.scope():
         form = _hours_form(werkbrief, {_field(werkbrief.week_start, "start"): "7.75"})

@@ -4,6 +4,7 @@ and all-or-nothing on bad input."""
 import datetime as dt
 
 import pytest
+from django.utils import translation
 
 from accounts.models import TimeEntry
 from timesheets import services
@@ -128,6 +129,48 @@ def test_hand_entered_overtime_cannot_exceed_the_day(tenant_a, werkbrief):
                 werkbrief,
                 DayInput(werkbrief.week_start, 7 * 60, 9 * 60, 0, manual={overtime.pk: 180}),
             )
+
+
+def _messages(raised) -> dict:
+    return {field: [str(m) for m in messages] for (_d, field), messages in raised.errors.items()}
+
+
+def test_too_many_irregular_hours_are_refused_by_their_own_name(tenant_a, werkbrief):
+    with tenant_a.scope(), translation.override("en"):
+        night = HourType.objects.create(
+            agency=tenant_a.agency, code="ort", name="Nachturen", kind="supplement", percentage=50
+        )
+        with pytest.raises(services.HoursInvalid) as raised:
+            _save(
+                tenant_a,
+                werkbrief,
+                DayInput(werkbrief.week_start, 7 * 60, 9 * 60, 0, manual={night.pk: 180}),
+            )
+    assert _messages(raised.value) == {
+        f"manual:{night.pk}": ["Nachturen cannot be more than the 2:00 hours worked that day."]
+    }
+
+
+def test_hour_types_paid_instead_of_normal_hours_are_named_together(tenant_a, werkbrief):
+    with tenant_a.scope(), translation.override("en"):
+        ot125 = HourType.objects.create(
+            agency=tenant_a.agency, code="ot125", name="Overuren", kind="hours", percentage=125
+        )
+        sat = HourType.objects.create(
+            agency=tenant_a.agency, code="za150", name="Zaterdag", kind="hours", percentage=150
+        )
+        with pytest.raises(services.HoursInvalid) as raised:
+            _save(
+                tenant_a,
+                werkbrief,
+                DayInput(
+                    werkbrief.week_start, 7 * 60, 9 * 60, 0, manual={ot125.pk: 60, sat.pk: 90}
+                ),
+            )
+    (message,) = [m for messages in _messages(raised.value).values() for m in messages]
+    assert message == (
+        "Overuren + Zaterdag together cannot be more than the 2:00 hours worked that day."
+    )
 
 
 def test_with_a_scheme_the_week_is_unravelled(tenant_a, scheme_a):

@@ -211,6 +211,14 @@ def test_an_absence_and_a_note_are_saved_per_day(tenant_a, werkbrief, worker):
         ({"start": "08:00", "end": ""}, "end", "both the start and the end"),
         ({"absence": "sick", "absence_minutes": "25:00"}, "absence_minutes", "24 hours"),
         ({"absence_minutes": "4:00"}, "absence", "what kind of absence"),
+        ({"start": "08:00", "end": "16:00", "break_minutes": "²"}, "break_minutes", "like 30"),
+        ({"start": "08:00", "end": "16:00", "break_minutes": "1²"}, "break_minutes", "like 30"),
+        ({"start": "08:00", "end": "16:00", "break_minutes": "²³"}, "break_minutes", "like 30"),
+        (
+            {"start": "08:00", "end": "16:00", "break_minutes": "9" * 5000},
+            "break_minutes",
+            "shorter than a day",
+        ),
     ],
 )
 def test_bad_hours_are_shown_at_the_field_and_everything_typed_is_kept(
@@ -255,7 +263,7 @@ def test_a_second_identical_save_says_saved_instead_of_conflict(tenant_a, werkbr
     assert _reload(werkbrief).version == 2
 
 
-def test_a_change_by_someone_else_shows_a_clear_message_and_the_current_state(
+def test_a_change_by_someone_else_keeps_what_was_typed_beside_what_is_saved_now(
     tenant_a, werkbrief, worker
 ):
     monday = werkbrief.week_start
@@ -263,9 +271,17 @@ def test_a_change_by_someone_else_shows_a_clear_message_and_the_current_state(
     response = _post(worker, werkbrief, version=1, monday=_day(monday, start="09:00", end="12:00"))
     page = response.content.decode()
     assert response.status_code == 200
-    assert "Someone else changed this werkbrief" in page
-    assert 'value="07:00"' in page and 'name="version" value="2"' in page
+    assert "This werkbrief was saved in the meantime" in page
+    conflict = page.split('id="conflict"')[1].split("</section>")[0]
+    assert 'You typed (not saved): <span class="conflict-typed">09:00–12:00</span>' in conflict
+    assert 'Saved now: <span class="conflict-saved">07:00–15:30, break 30 min</span>' in conflict
+    # The typed hours stay in the fields, to be saved again against the current version.
+    assert 'value="09:00"' in page and 'value="12:00"' in page and 'value="07:00"' not in page
+    assert 'name="version" value="2"' in page and "data-unsaved" in page
     assert _reload(werkbrief).worked_minutes == 480
+    again = _post(worker, werkbrief, version=2, monday=_day(monday, start="09:00", end="12:00"))
+    assert again.status_code == 302
+    assert _reload(werkbrief).worked_minutes == 180
 
 
 # Submitting ---------------------------------------------------------------------------------------
@@ -380,6 +396,22 @@ def test_the_preview_of_a_typing_error_names_the_problem(tenant_a, werkbrief, wo
     assert "minutes go up to 59" in response.content.decode()
 
 
+@pytest.mark.parametrize(
+    ("typed", "says"),
+    [("²", "like 30"), ("1²", "like 30"), ("²³", "like 30"), ("7" * 5000, "shorter than a day")],
+)
+def test_the_preview_of_an_odd_break_names_the_problem(tenant_a, werkbrief, worker, typed, says):
+    response = worker.post(
+        _url(werkbrief, "preview/"),
+        {
+            "version": 1,
+            **_day(werkbrief.week_start, start="07:00", end="16:00", break_minutes=typed),
+        },
+    )
+    assert response.status_code == 200
+    assert says in response.content.decode()
+
+
 def test_after_saving_the_page_shows_the_buckets_with_their_percentages(tenant_a, scheme_a, worker):
     with tenant_a.scope():
         tenant_a.placement.start_date = dt.date(2026, 6, 1)
@@ -399,7 +431,7 @@ def test_without_a_scheme_overtime_is_entered_by_hand_in_the_clock(tenant_a, wer
         )
     monday = werkbrief.week_start
     page = worker.get(_url(werkbrief)).content.decode()
-    assert "Overtime and irregular hours" in page and "Overuren (125 %)" in page
+    assert "Overtime, allowances" in page and "Overuren (125 %)" in page
     _post(
         worker,
         werkbrief,
@@ -501,6 +533,32 @@ def test_a_comment_is_placed_and_an_empty_one_refused(tenant_a, werkbrief, worke
         "Woensdag later begonnen"
         in contact.get(f"/client/werkbrief/{werkbrief.pk}/").content.decode()
     )
+
+
+def test_the_same_comment_posted_twice_is_stored_once(tenant_a, werkbrief, worker):
+    first = worker.post(_url(werkbrief, "comments/"), {"text": "Woensdag later begonnen"})
+    again = worker.post(_url(werkbrief, "comments/"), {"text": " Woensdag later begonnen "})
+    assert first.status_code == again.status_code == 302
+    assert WerkbriefComment.objects.filter(werkbrief=werkbrief).count() == 1
+
+
+def test_another_comment_or_the_same_words_from_someone_else_are_stored(
+    tenant_a, werkbrief, worker
+):
+    contact = tenant_a.http(tenant_a.contact.membership)
+    worker.post(_url(werkbrief, "comments/"), {"text": "Klopt"})
+    contact.post(f"/client/werkbrief/{werkbrief.pk}/comments/", {"text": "Klopt"})
+    worker.post(_url(werkbrief, "comments/"), {"text": "Klopt"})
+    worker.post(_url(werkbrief, "comments/"), {"text": "Tot volgende week"})
+    texts = list(
+        WerkbriefComment.objects.filter(werkbrief=werkbrief).values_list("author__email", "text")
+    )
+    assert texts == [
+        ("worker@alpha.nl", "Klopt"),
+        ("contact@alpha.nl", "Klopt"),
+        ("worker@alpha.nl", "Klopt"),
+        ("worker@alpha.nl", "Tot volgende week"),
+    ]
 
 
 # The status overview ------------------------------------------------------------------------------
