@@ -34,6 +34,7 @@ from accounts.models import (
 )
 from accounts.selectors import invitation_latest, mobile_number_on_file
 from accounts.validators import mask_mobile_number, normalise_iban, normalise_mobile_number
+from flexportal.admin_forms import AgencyScopedModelForm
 from flexportal.admin_sites import (
     AgencyScopedAdmin,
     AgencyScopedTabularInline,
@@ -42,6 +43,19 @@ from flexportal.admin_sites import (
 )
 
 # Back office ------------------------------------------------------------------------------------
+
+
+def _choices_of_list(field_name: str, *, required: bool) -> forms.TypedMultipleChoiceField:
+    """Ticks for a list of choices (languages, modules, roles) instead of Django's comma-separated
+    text box, which crashed on a ``%`` and made the back office type codes."""
+    field = Agency._meta.get_field(field_name)
+    return forms.TypedMultipleChoiceField(
+        label=capfirst(field.verbose_name),
+        choices=field.base_field.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=required,
+        initial=field.get_default,
+    )
 
 
 class AgencySettingsForm(forms.ModelForm):
@@ -55,6 +69,10 @@ class AgencySettingsForm(forms.ModelForm):
         label=capfirst(Agency._meta.get_field("client_reminder_slots").verbose_name),
         initial=Agency._meta.get_field("client_reminder_slots").get_default,
     )
+
+    enabled_languages = _choices_of_list("enabled_languages", required=True)
+    enabled_modules = _choices_of_list("enabled_modules", required=True)
+    two_factor_roles = _choices_of_list("two_factor_roles", required=False)
 
     class Meta:
         model = Agency
@@ -402,10 +420,18 @@ class PersonFieldsMixin(forms.Form):
         self.fields["language"].initial = "nl"
 
 
-class FlexworkerAddForm(PersonFieldsMixin, forms.ModelForm):
+class FlexworkerAddForm(PersonFieldsMixin, AgencyScopedModelForm):
     class Meta:
         model = FlexworkerProfile
         exclude = ["membership"]
+
+    def clean_email(self):
+        email = User.objects.normalize_email(self.cleaned_data["email"]).lower()
+        if FlexworkerProfile.objects.filter(
+            agency=self.agency, membership__user__email__iexact=email
+        ).exists():
+            raise forms.ValidationError(_("This person is a flexworker here already."))
+        return email
 
     def clean_iban(self):
         value = self.cleaned_data.get("iban")
@@ -416,7 +442,7 @@ class FlexworkerAddForm(PersonFieldsMixin, forms.ModelForm):
         return normalise_mobile_number(value) if value else value
 
 
-class FlexworkerChangeForm(forms.ModelForm):
+class FlexworkerChangeForm(AgencyScopedModelForm):
     class Meta:
         model = FlexworkerProfile
         exclude = ["membership"]
@@ -522,10 +548,7 @@ class FlexworkerProfileAdmin(InvitationAdminMixin, TwoFactorResetMixin, AgencySc
         return obj.membership.user.email
 
 
-class ClientContactAddForm(PersonFieldsMixin, forms.ModelForm):
-    first_name = forms.CharField(label=_("first name"), max_length=100)
-    last_name = forms.CharField(label=_("last name"), max_length=150)
-
+class ClientContactChangeForm(AgencyScopedModelForm):
     class Meta:
         model = ClientContact
         exclude = ["membership"]
@@ -540,12 +563,17 @@ class ClientContactAddForm(PersonFieldsMixin, forms.ModelForm):
         return cleaned
 
 
-class ClientContactChangeForm(forms.ModelForm):
-    class Meta:
-        model = ClientContact
-        exclude = ["membership"]
+class ClientContactAddForm(PersonFieldsMixin, ClientContactChangeForm):
+    first_name = forms.CharField(label=_("first name"), max_length=100)
+    last_name = forms.CharField(label=_("last name"), max_length=150)
 
-    clean = ClientContactAddForm.clean
+    def clean_email(self):
+        email = User.objects.normalize_email(self.cleaned_data["email"]).lower()
+        if ClientContact.objects.filter(
+            agency=self.agency, membership__user__email__iexact=email
+        ).exists():
+            raise forms.ValidationError(_("This person is a client contact here already."))
+        return email
 
 
 @admin.register(ClientContact, site=backoffice_site)
@@ -596,7 +624,7 @@ class ClientContactAdmin(InvitationAdminMixin, TwoFactorResetMixin, AgencyScoped
         return obj.membership.user.email
 
 
-class ColleagueAddForm(PersonFieldsMixin, forms.ModelForm):
+class ColleagueAddForm(PersonFieldsMixin, AgencyScopedModelForm):
     """A back-office colleague: an identity (new or existing) with a staff membership here."""
 
     first_name = forms.CharField(label=_("first name"), max_length=100)
@@ -632,9 +660,6 @@ class MembershipAdmin(InvitationAdminMixin, TwoFactorResetMixin, AgencyScopedAdm
     def get_form(self, request, obj=None, change=False, **kwargs):
         if obj is None:
             kwargs["form"] = ColleagueAddForm
-            form = super().get_form(request, obj, change=change, **kwargs)
-            form.agency = request.agency
-            return form
         return super().get_form(request, obj, change=change, **kwargs)
 
     def get_readonly_fields(self, request, obj=None):

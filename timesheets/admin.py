@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from accounts.models import Placement, Role
+from flexportal.admin_forms import AgencyScopedModelForm, JSONRefused, json_loads_checked
 from flexportal.admin_sites import (
     AgencyScopedAdmin,
     AgencyScopedStackedInline,
@@ -38,6 +39,8 @@ from timesheets.models import (
     WerkbriefDay,
     WerkbriefTransition,
 )
+from timesheets.unravel.engine import MAX_YEAR as LAST_YEAR
+from timesheets.unravel.engine import MIN_YEAR as FIRST_YEAR
 
 
 def staff_membership(request):
@@ -70,11 +73,13 @@ class CaoSchemeImportForm(forms.Form):
         if upload.size > 1024 * 1024:
             raise ValidationError(_("The file is larger than 1 MB."))
         try:
-            document = json.loads(upload.read().decode("utf-8"))
+            document = json_loads_checked(upload.read().decode("utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError) as error:
             raise ValidationError(
                 _("This is not a JSON file: %(error)s"), params={"error": error}
             ) from None
+        except JSONRefused as refused:
+            raise ValidationError(refused.message) from None
         if not isinstance(document, dict):
             raise ValidationError(_("The file must hold one scheme (a JSON object)."))
         return document
@@ -257,12 +262,23 @@ class WeekFilter(admin.SimpleListFilter):
         return queryset
 
 
-class WerkbriefAddForm(forms.ModelForm):
+class WerkbriefAddForm(AgencyScopedModelForm):
     """Creating a werkbrief by hand: a placement and a week; the days follow from them."""
 
     week = forms.DateField(
         label=_("a day in the week"), help_text=_("Any day of the ISO week; it starts on Monday.")
     )
+
+    def clean_week(self):
+        # The years the unravelling engine computes; beyond them (9999-12-31) the days of the
+        # week would not even exist.
+        day = self.cleaned_data["week"]
+        if not FIRST_YEAR <= day.year <= LAST_YEAR:
+            raise ValidationError(
+                _("Choose a week between %(first)d and %(last)d."),
+                params={"first": FIRST_YEAR, "last": LAST_YEAR},
+            )
+        return day
 
     class Meta:
         model = Werkbrief
