@@ -186,6 +186,9 @@ class AgencyScopedMixin:
 
 class AgencyScopedAdmin(AgencyScopedMixin, admin.ModelAdmin):
     form = AgencyScopedModelForm
+    # Django counts a list twice (the filtered rows for the pages, and all rows for "(N total)");
+    # at thousands of werkbriefjes a week each count is a scan. One count is enough.
+    show_full_result_count = False
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)

@@ -13,8 +13,8 @@ from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from accounts.models import Placement, Role
 from flexportal.admin_forms import AgencyScopedModelForm, JSONRefused, json_loads_checked
@@ -41,6 +41,8 @@ from timesheets.models import (
 )
 from timesheets.unravel.engine import MAX_YEAR as LAST_YEAR
 from timesheets.unravel.engine import MIN_YEAR as FIRST_YEAR
+
+SHOWN_REFUSED = 10  # werkbriefjes named in a bulk action's warning; the rest are counted
 
 
 def staff_membership(request):
@@ -424,8 +426,27 @@ class WerkbriefAdmin(AgencyScopedAdmin):
                 % {"n": moved},
                 messages.SUCCESS,
             )
+        # One message per reason, naming a few: a selection of thousands stays readable.
+        by_reason: dict[str, list] = {}
         for werkbrief, why in refused:
-            self.message_user(request, f"{werkbrief}: {why}", messages.WARNING)
+            by_reason.setdefault(why, []).append(werkbrief)
+        for why, sheets in by_reason.items():
+            which = ", ".join(str(wb) for wb in sheets[:SHOWN_REFUSED])
+            if len(sheets) > SHOWN_REFUSED:
+                which = gettext("%(names)s and %(n)d more") % {
+                    "names": which,
+                    "n": len(sheets) - SHOWN_REFUSED,
+                }
+            self.message_user(
+                request,
+                ngettext(
+                    "%(n)d werkbrief is left as it was (%(which)s): %(why)s",
+                    "%(n)d werkbriefjes are left as they were (%(which)s): %(why)s",
+                    len(sheets),
+                )
+                % {"n": len(sheets), "which": which, "why": why},
+                messages.WARNING,
+            )
 
     @admin.action(description=_("Close the selected approved werkbriefjes (Afgerond)"))
     def close_selected(self, request, queryset):
