@@ -219,7 +219,7 @@ class Agency(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(24 * 30)],
     )
 
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("agency")
@@ -320,7 +320,9 @@ class User(AbstractBaseUser, PermissionsMixin):
 class Membership(TenantModel):
     """A person's access to one agency in one role."""
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("person")
+    )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
     is_active = models.BooleanField(_("active"), default=True)
     # The person's choice on "my details": reminders by text message as well as by e-mail.
@@ -367,7 +369,9 @@ class Client(TenantModel):
 class CostCentre(TenantModel):
     """A kostenplaats of a client, used on invoices and in filters."""
 
-    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="cost_centres")
+    client = models.ForeignKey(
+        Client, on_delete=models.CASCADE, related_name="cost_centres", verbose_name=_("client")
+    )
     code = models.CharField(_("code"), max_length=32)
     name = models.CharField(_("name"), max_length=200)
 
@@ -386,7 +390,9 @@ class CostCentre(TenantModel):
 class Department(TenantModel):
     """An afdeling of a client; placements and client contacts' visibility hang off it."""
 
-    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="departments")
+    client = models.ForeignKey(
+        Client, on_delete=models.CASCADE, related_name="departments", verbose_name=_("client")
+    )
     name = models.CharField(_("name"), max_length=200)
     cost_centre = models.ForeignKey(
         CostCentre,
@@ -417,7 +423,9 @@ class Department(TenantModel):
 class JobFunction(TenantModel):
     """A functie at a client (order picker, baker...): planning and totals group by it."""
 
-    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="functions")
+    client = models.ForeignKey(
+        Client, on_delete=models.CASCADE, related_name="functions", verbose_name=_("client")
+    )
     name = models.CharField(_("name"), max_length=120)
 
     class Meta:
@@ -436,9 +444,14 @@ class ClientContact(TenantModel):
     """A person at a client who uses the portal, with the departments they see and their rights."""
 
     membership = models.OneToOneField(
-        Membership, on_delete=models.CASCADE, related_name="client_contact"
+        Membership,
+        on_delete=models.CASCADE,
+        related_name="client_contact",
+        verbose_name=_("membership"),
     )
-    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="contacts")
+    client = models.ForeignKey(
+        Client, on_delete=models.CASCADE, related_name="contacts", verbose_name=_("client")
+    )
     job_title = models.CharField(_("job title"), max_length=120, blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     sees_all_departments = models.BooleanField(_("sees all departments"), default=True)
@@ -483,7 +496,10 @@ class FlexworkerProfile(TenantModel):
     """What an agency knows of one of its flexworkers (NAW, bank, BSN, tax choice)."""
 
     membership = models.OneToOneField(
-        Membership, on_delete=models.CASCADE, related_name="flexworker_profile"
+        Membership,
+        on_delete=models.CASCADE,
+        related_name="flexworker_profile",
+        verbose_name=_("membership"),
     )
     employee_number = models.CharField(_("employee number"), max_length=20)
     first_name = models.CharField(_("first name"), max_length=100)
@@ -795,7 +811,11 @@ class AccountEvent(TenantModel):
         indexes = [models.Index(fields=["agency", "user", "kind", "-created_at"])]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} ({self.created_at:%Y-%m-%d %H:%M})"
+        from django.utils import timezone
+        from django.utils.formats import date_format
+
+        when = date_format(timezone.localtime(self.created_at), "SHORT_DATETIME_FORMAT")
+        return f"{self.get_kind_display()} ({when})"
 
 
 class UserSession(TenantModel):

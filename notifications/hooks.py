@@ -31,6 +31,18 @@ def werkbrieven_transitioned(werkbrief_ids, action: str, now: dt.datetime) -> No
     raise ValueError(f"no bulk mails for {action!r}")
 
 
+def werkbrief_corrected(werkbrief, correction_ids: list, now: dt.datetime) -> None:
+    """The back office corrected hours that were asked to be corrected: the people who asked
+    hear what changed."""
+    from notifications import services
+
+    agency = werkbrief.placement.agency
+    ids = services.werkbrief_corrected_notify(
+        agency=agency, werkbrief_id=werkbrief.pk, correction_ids=correction_ids, at=now
+    )
+    services.deliver_after_commit(agency=agency, ids=ids)
+
+
 def correction_requested(correction) -> None:
     from notifications import services
 

@@ -24,7 +24,7 @@ from flexportal.admin_sites import (
     AgencyScopedTabularInline,
     backoffice_site,
 )
-from timesheets import services
+from timesheets import deadlines, services
 from timesheets.deadlines import week_start_of
 from timesheets.hours import HoursError, format_clock, format_minutes, parse_clock, parse_duration
 from timesheets.models import (
@@ -33,6 +33,7 @@ from timesheets.models import (
     CorrectionRequest,
     ExpenseType,
     HourType,
+    Status,
     Werkbrief,
     WerkbriefChange,
     WerkbriefComment,
@@ -478,7 +479,13 @@ class WerkbriefAdmin(AgencyScopedAdmin):
             raise Http404
         days = list(werkbrief.days.order_by("date").prefetch_related("manual_hours"))
         form = CorrectionForm(request.POST or None, days=days, werkbrief=werkbrief)
+        open_requests = list(
+            werkbrief.correction_requests.filter(state=CorrectionRequest.State.OPEN)
+            .select_related("requested_by")
+            .order_by("created_at")
+        )
         if request.method == "POST" and form.is_valid():
+            now = timezone.now()
             try:
                 services.werkbrief_save_hours(
                     werkbrief=werkbrief,
@@ -486,13 +493,14 @@ class WerkbriefAdmin(AgencyScopedAdmin):
                     version=form.cleaned_data["version"],
                     days=form.day_inputs(),
                     reason=form.cleaned_data["reason"],
+                    now=now,
                 )
             except services.HoursInvalid as invalid:
                 form.add_service_errors(invalid.errors)
             except services.WerkbriefError as error:
                 form.add_error(None, error.message)
             else:
-                self.message_user(request, _("The hours are corrected."), messages.SUCCESS)
+                self._corrected_messages(request, werkbrief, now)
                 return HttpResponseRedirect(
                     reverse("admin:timesheets_werkbrief_change", args=[werkbrief.pk])
                 )
@@ -503,8 +511,46 @@ class WerkbriefAdmin(AgencyScopedAdmin):
             "form": form,
             "opts": self.model._meta,
             "rows": form.rows(),
+            "open_requests": open_requests,
+            # A processed werkbrief was paid already: the correction goes to a later run.
+            "correction_payroll_week": (
+                deadlines.correction_payroll_week(request.agency, werkbrief, timezone.now())
+                if werkbrief.status == Status.VERWERKT
+                else None
+            ),
         }
         return TemplateResponse(request, "admin/timesheets/werkbrief/correct.html", context)
+
+    def _corrected_messages(self, request, werkbrief, now) -> None:
+        latest = werkbrief.changes.filter(at=now).first()
+        if latest is None:
+            self.message_user(request, _("Nothing changed."), messages.INFO)
+            return
+        self.message_user(request, _("The hours are corrected."), messages.SUCCESS)
+        if latest.payroll_week:
+            self.message_user(
+                request,
+                _(
+                    "This werkbrief was processed already: the correction is recorded for the "
+                    "payroll run of %(week)s."
+                )
+                % {"week": week_label(latest.payroll_week)},
+                messages.WARNING,
+            )
+        answered = werkbrief.correction_requests.filter(
+            state=CorrectionRequest.State.HANDLED, handled_at=now
+        ).count()
+        if answered:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(n)d correction request is handled by it; the person who asked gets a mail.",
+                    "%(n)d correction requests are handled by it; the people who asked get a mail.",
+                    answered,
+                )
+                % {"n": answered},
+                messages.SUCCESS,
+            )
 
     def response_add(self, request, obj, post_url_continue=None):
         return HttpResponseRedirect(reverse("admin:timesheets_werkbrief_change", args=[obj.pk]))
@@ -598,6 +644,12 @@ class CorrectionForm(forms.Form):
                     name = None
             for message in messages_:
                 self.add_error(name, message)
+
+
+def week_label(monday: dt.date) -> str:
+    """A week as the back office reads it: "week 49 of 2026"."""
+    year, week, _day = monday.isocalendar()
+    return gettext("week %(week)d of %(year)d") % {"week": week, "year": year}
 
 
 def _minute(value):

@@ -172,8 +172,9 @@ def can_edit_hours(werkbrief: Werkbrief, membership: Membership) -> bool:
         if by_client:
             return status in (Status.RAPPORTEER, Status.AFGEWEZEN, Status.INGEDIEND)
         return status == Status.INGEDIEND
-    # The back office corrects anything not yet processed, always with a reason.
-    return status != Status.VERWERKT
+    # The back office corrects anything, always with a reason; after processing (Verwerkt) the
+    # correction is paid in a later payroll run (werkbrief_save_hours records which).
+    return True
 
 
 def _lock(werkbrief: Werkbrief, version: int | None) -> Werkbrief:
@@ -584,6 +585,11 @@ def werkbrief_save_hours(
         raise HoursInvalid(errors)
     stored = {d.date: d for d in wb.days.prefetch_related("manual_hours")}
     record = wb.submitted_at is not None or membership.role != Role.FLEXWORKER
+    payroll_week = (
+        deadlines.correction_payroll_week(wb.placement.agency, wb, now)
+        if wb.status == Status.VERWERKT
+        else None
+    )
     changes, manual_rows, touched = [], [], []
     for day in days:
         row = stored[day.date]
@@ -615,6 +621,7 @@ def werkbrief_save_hours(
                     actor=membership.user,
                     at=now,
                     reason=reason.strip(),
+                    payroll_week=payroll_week,
                 )
                 for name, value in after.items()
                 if before.get(name, "") != value
@@ -629,6 +636,7 @@ def werkbrief_save_hours(
                     actor=membership.user,
                     at=now,
                     reason=reason.strip(),
+                    payroll_week=payroll_week,
                 )
                 for name, value in before.items()
                 if name not in after and value
@@ -643,7 +651,27 @@ def werkbrief_save_hours(
     _recalculate(wb)
     wb.version += 1
     wb.save()
+    if membership.role == Role.STAFF and changes:
+        _corrections_close(wb, membership, now)
     return wb
+
+
+def _corrections_close(wb: Werkbrief, membership: Membership, now: dt.datetime) -> None:
+    """A correction by the back office answers the werkbrief's open correction requests: they
+    are handled by it, and whoever asked hears what changed (a mail reserved in the mail log in
+    this transaction, notifications.hooks)."""
+    from notifications import hooks
+
+    open_requests = CorrectionRequest.objects.filter(
+        werkbrief=wb, state=CorrectionRequest.State.OPEN
+    )
+    ids = list(open_requests.values_list("pk", flat=True))
+    if not ids:
+        return
+    correction_requests_handle(
+        requests=CorrectionRequest.objects.filter(pk__in=ids), membership=membership, now=now
+    )
+    hooks.werkbrief_corrected(wb, ids, now)
 
 
 # Unravelling -------------------------------------------------------------------------------------
