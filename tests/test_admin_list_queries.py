@@ -32,6 +32,7 @@ from timesheets.models import (
     CaoScheme,
     CaoSchemeVersion,
     CorrectionRequest,
+    Expense,
     ExpenseType,
     HourType,
     Werkbrief,
@@ -60,6 +61,25 @@ def _scheme(t, i):
     )
 
 
+def _expense(t, i):
+    from django.core.files.base import ContentFile
+
+    expense_type, _created = ExpenseType.objects.get_or_create(agency=t.agency, name="Parkeren")
+    wb = _werkbrief(t)
+    expense = Expense(
+        agency=t.agency,
+        werkbrief=wb,
+        expense_type=expense_type,
+        date=wb.week_start,
+        amount=i + 0.5,
+        receipt_name=f"bon-{i}.pdf",
+        receipt_content_type="application/pdf",
+    )
+    expense.receipt.save(f"bon-{i}.pdf", ContentFile(b"%PDF-1.4 bon"), save=False)
+    expense.save()
+    return expense
+
+
 BUILDERS = {
     Client: lambda t, i: factories.ClientFactory(agency=t.agency),
     Department: lambda t, i: factories.DepartmentFactory(agency=t.agency, client=t.client),
@@ -83,6 +103,7 @@ BUILDERS = {
     ),
     ExpenseType: lambda t, i: ExpenseType.objects.create(agency=t.agency, name=f"Kosten {i}"),
     Werkbrief: lambda t, i: _werkbrief(t),
+    Expense: lambda t, i: _expense(t, i),
     CorrectionRequest: lambda t, i: CorrectionRequest.objects.create(
         agency=t.agency,
         werkbrief=_werkbrief(t),

@@ -258,3 +258,19 @@ def change_field_label(name: str) -> str:
     if name.startswith("manual:"):
         return _("hours by hand")
     return str(CHANGE_FIELDS.get(name, name))
+
+
+UNRAVEL_WARNINGS = {
+    "ATW_BREAK_TOPUP": gettext_lazy(
+        "A break was shorter than the Working Hours Act requires: it counts as the minimum."
+    ),
+    "ATW_BREAK_SHORT": gettext_lazy("A break was shorter than the Working Hours Act requires."),
+    "ZERO_LENGTH_SHIFT": gettext_lazy(
+        "A shift has the same start and end time: it counts nothing."
+    ),
+}
+
+
+def unravel_warning_text(code: str) -> str:
+    """A note of the calculation (the engine's warning code) in words."""
+    return str(UNRAVEL_WARNINGS.get(code, code))

@@ -472,6 +472,12 @@ def expense_remove(request, expense_id):
 def expense_receipt(request, expense_id):
     """A receipt, only for who may see its werkbrief (files are never served by URL)."""
     expense = selectors.expense_get(membership=request.membership, expense_id=expense_id)
+    return receipt_response(expense)
+
+
+def receipt_response(expense) -> FileResponse:
+    """The receipt of an expense the caller has checked access to (the portal's pages and the
+    back office's serve it the same way)."""
     if not expense.receipt:
         raise Http404
     response = FileResponse(
