@@ -3,7 +3,9 @@
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
+from django.contrib.admin.widgets import AdminTimeWidget
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import FieldDoesNotExist
 from django.http import Http404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -77,6 +79,11 @@ class AgencySettingsForm(forms.ModelForm):
     class Meta:
         model = Agency
         exclude = ["slug", "is_active"]
+        # Times as people write them: 12:00, not 12:00:00.
+        widgets = {
+            name: AdminTimeWidget(format="%H:%M")
+            for name in ("worker_deadline_time", "client_deadline_time", "ready_notice_time")
+        }
 
 
 @admin.register(Agency, site=backoffice_site)
@@ -794,7 +801,7 @@ class AccountEventAdmin(AgencyScopedAdmin):
     search_fields = ["user__email", "user__last_name", "actor__email", "ip_address"]
     list_select_related = ["user", "actor"]
     date_hierarchy = "created_at"
-    fields = ["created_at", "kind", "user", "actor", "ip_address", "user_agent", "data"]
+    fields = ["created_at", "kind", "user", "actor", "ip_address", "user_agent", "summary"]
     readonly_fields = fields
 
     def has_add_permission(self, request, *args):
@@ -808,13 +815,44 @@ class AccountEventAdmin(AgencyScopedAdmin):
 
     @admin.display(description=_("details"))
     def summary(self, obj):
-        if obj.kind == "iban_changed":
-            return f"{obj.data.get('old') or '-'} → {obj.data.get('new')}"
-        if obj.kind == "email_changed":
-            return f"{obj.data.get('old')} → {obj.data.get('new')}"
-        if obj.kind == "details_changed":
-            return ", ".join(obj.data.get("fields", []))
-        return ""
+        return event_details(obj.data or {})
+
+
+def _field_label(name: str) -> str:
+    """A field of "my details" by its name, as the forms label it."""
+    for model in (FlexworkerProfile, ClientContact, User, Membership):
+        try:
+            return str(model._meta.get_field(name).verbose_name)
+        except FieldDoesNotExist:
+            continue
+    return name.replace("_", " ")
+
+
+def event_details(data: dict) -> str:
+    """What an account event's data says, in words (it keeps ids and codes)."""
+    parts = []
+    if "role" in data:
+        parts.append(str(Role(data["role"]).label) if data["role"] in Role.values else "")
+    if data.get("resent"):
+        parts.append(gettext("sent again"))
+    if data.get("new_identity"):
+        parts.append(gettext("a new account"))
+    if data.get("fields"):
+        labels = ", ".join(_field_label(name) for name in data["fields"])
+        parts.append(gettext("changed: %(fields)s") % {"fields": labels})
+    if "new" in data:
+        parts.append(f"{data.get('old') or '—'} → {data.get('new') or '—'}")
+    if data.get("removed"):
+        parts.append(gettext("removed"))
+    if data.get("device"):
+        parts.append(gettext("device: %(name)s") % {"name": data["device"]})
+    if data.get("methods"):
+        parts.append(gettext("methods: %(names)s") % {"names": ", ".join(data["methods"])})
+    if "count" in data:
+        parts.append(gettext("number: %(n)d") % {"n": data["count"]})
+    if data.get("reset"):
+        parts.append(gettext("with a reset link"))
+    return "; ".join(p for p in parts if p)
 
 
 @admin.register(Placement, site=backoffice_site)

@@ -5,15 +5,19 @@ values that are not ids, and filters in the address that make no date.
 ``flexportal.admin_sites.AgencyScopedAdmin`` plugs them in for every admin of the back office.
 """
 
+import datetime as dt
 import json
 import math
 
 from django import forms
+from django.contrib import admin
 from django.contrib.admin import widgets as admin_widgets
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 # Deeper than any scheme or setting the portal keeps; deeper documents are refused before they
@@ -173,3 +177,32 @@ class AgencyChangeList(ChangeList):
             return super().get_filters(request)
         except (OverflowError, ValueError) as error:
             raise IncorrectLookupParameters(error) from error
+
+
+def week_label(monday: dt.date) -> str:
+    """A week as the back office reads it: "week 49 of 2026"."""
+    year, week, _day = monday.isocalendar()
+    return gettext("week %(week)d of %(year)d") % {"week": week, "year": year}
+
+
+class RecentWeeksFilter(admin.SimpleListFilter):
+    """This week and the seven before it (a list of every week ever would grow without end)."""
+
+    title = _("week")
+    parameter_name = "week"
+    field = "week_start"
+    weeks = 8
+
+    def lookups(self, request, model_admin):
+        today = timezone.localdate()
+        this_week = today - dt.timedelta(days=today.weekday())
+        weeks = [this_week - dt.timedelta(weeks=n) for n in range(self.weeks)]
+        return [(str(week), week_label(week)) for week in weeks]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            try:
+                return queryset.filter(**{self.field: dt.date.fromisoformat(self.value())})
+            except ValueError:
+                return queryset.none()
+        return queryset

@@ -20,7 +20,13 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Placement, Role
-from flexportal.admin_forms import AgencyScopedModelForm, JSONRefused, json_loads_checked
+from flexportal.admin_forms import (
+    AgencyScopedModelForm,
+    JSONRefused,
+    RecentWeeksFilter,
+    json_loads_checked,
+    week_label,
+)
 from flexportal.admin_sites import (
     AgencyScopedAdmin,
     AgencyScopedStackedInline,
@@ -252,7 +258,7 @@ class _BucketNames:
 
 class DayInline(_BucketNames, ReadOnlyInline):
     model = WerkbriefDay
-    fields = ["day", "start", "end", "break_minutes", "worked", "absence", "absent", "note"]
+    fields = ["day", "start", "end", "break_minutes", "worked", "absence_kind", "absent", "note"]
     fields += ["bucket_list"]
     readonly_fields = fields
 
@@ -266,6 +272,10 @@ class DayInline(_BucketNames, ReadOnlyInline):
     @admin.display(description=_("worked"))
     def worked(self, obj):
         return format_minutes(obj.worked_minutes)
+
+    @admin.display(description=_("absence"))
+    def absence_kind(self, obj):
+        return obj.get_absence_display() if obj.absence else ""
 
     @admin.display(description=_("absence hours"))
     def absent(self, obj):
@@ -383,28 +393,10 @@ class ExpenseInline(ReadOnlyInline):
         return receipt_link(obj)
 
 
-class WeekFilter(admin.SimpleListFilter):
-    """This week and the seven before it."""
-
-    title = _("week")
-    parameter_name = "week"
-    field = "week_start"
-
-    def lookups(self, request, model_admin):
-        this_week = week_start_of(timezone.localdate())
-        weeks = [this_week - dt.timedelta(weeks=n) for n in range(0, 8)]
-        return [(str(week), week_label(week)) for week in weeks]
-
-    def queryset(self, request, queryset):
-        if self.value():
-            try:
-                return queryset.filter(**{self.field: dt.date.fromisoformat(self.value())})
-            except ValueError:
-                return queryset.none()
-        return queryset
+WeekFilter = RecentWeeksFilter
 
 
-class ExpenseWeekFilter(WeekFilter):
+class ExpenseWeekFilter(RecentWeeksFilter):
     field = "werkbrief__week_start"
 
 
@@ -546,6 +538,11 @@ class WerkbriefAdmin(AgencyScopedAdmin):
 
     def has_delete_permission(self, request, obj=None):
         # A werkbrief is evidence for payroll; it is never deleted, only corrected.
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        # Nothing on the page is edited: hours are corrected on their own page ("Correct
+        # hours"), statuses by the actions. The page is a view, without Save buttons.
         return False
 
     @admin.display(description=_("week"), ordering="week_start")
@@ -727,6 +724,9 @@ class WerkbriefAdmin(AgencyScopedAdmin):
         return HttpResponseRedirect(reverse("admin:timesheets_werkbrief_change", args=[obj.pk]))
 
 
+SHORT = forms.TextInput(attrs={"class": "vIntegerField"})  # room for "07:30", no more
+
+
 class CorrectionForm(forms.Form):
     """All days of a werkbrief with the reason for the correction; parsed with the hours parser."""
 
@@ -747,16 +747,29 @@ class CorrectionForm(forms.Form):
         for day in days:
             prefix = day.date.isoformat()
             self.fields[f"{prefix}-start"] = forms.CharField(
-                required=False, initial=format_clock(_minute(day.start)), label=_("start")
+                required=False,
+                initial=format_clock(_minute(day.start)),
+                label=_("start"),
+                widget=SHORT,
             )
             self.fields[f"{prefix}-end"] = forms.CharField(
-                required=False, initial=format_clock(_minute(day.end)), label=_("end")
+                required=False,
+                initial=format_clock(_minute(day.end)),
+                label=_("end"),
+                widget=SHORT,
             )
             self.fields[f"{prefix}-break"] = forms.IntegerField(
-                required=False, min_value=0, initial=day.break_minutes, label=_("break (minutes)")
+                required=False,
+                min_value=0,
+                initial=day.break_minutes,
+                label=_("break (minutes)"),
+                widget=forms.NumberInput(attrs={"class": "vIntegerField"}),
             )
             self.fields[f"{prefix}-total"] = forms.CharField(
-                required=False, initial=format_minutes(day.worked_minutes), label=_("total")
+                required=False,
+                initial=format_minutes(day.worked_minutes),
+                label=_("total"),
+                widget=SHORT,
             )
             self.fields[f"{prefix}-absence"] = forms.ChoiceField(
                 required=False, choices=Absence.choices, initial=day.absence, label=_("absence")
@@ -765,6 +778,7 @@ class CorrectionForm(forms.Form):
                 required=False,
                 initial=format_minutes(day.absence_minutes) if day.absence_minutes else "",
                 label=_("absence hours"),
+                widget=SHORT,
             )
             self.fields[f"{prefix}-note"] = forms.CharField(
                 required=False, initial=day.note, label=_("note"), max_length=500
@@ -815,12 +829,6 @@ class CorrectionForm(forms.Form):
                     name = None
             for message in messages_:
                 self.add_error(name, message)
-
-
-def week_label(monday: dt.date) -> str:
-    """A week as the back office reads it: "week 49 of 2026"."""
-    year, week, _day = monday.isocalendar()
-    return gettext("week %(week)d of %(year)d") % {"week": week, "year": year}
 
 
 def _minute(value):

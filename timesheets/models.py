@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from flexportal.tenancy import TenantModel
 
@@ -313,8 +314,12 @@ class WerkbriefTransition(TenantModel):
     werkbrief = models.ForeignKey(
         Werkbrief, on_delete=models.CASCADE, related_name="transitions", verbose_name=_("werkbrief")
     )
-    from_status = models.CharField(_("from"), max_length=12, choices=Status.choices)
-    to_status = models.CharField(_("to"), max_length=12, choices=Status.choices)
+    from_status = models.CharField(
+        pgettext_lazy("status change", "from"), max_length=12, choices=Status.choices
+    )
+    to_status = models.CharField(
+        pgettext_lazy("status change", "to"), max_length=12, choices=Status.choices
+    )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

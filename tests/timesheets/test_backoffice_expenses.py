@@ -26,9 +26,7 @@ def _url(name, *args):
 
 def _expense(tenant, wb, *, name="Parkeren", amount="12.50", receipt=True, note="Garage P1"):
     with tenant.scope():
-        expense_type, _created = ExpenseType.objects.get_or_create(
-            agency=tenant.agency, name=name
-        )
+        expense_type, _created = ExpenseType.objects.get_or_create(agency=tenant.agency, name=name)
         upload = SimpleUploadedFile("bon.pdf", PDF) if receipt else None
         return services.expense_add(
             werkbrief=wb,
@@ -47,18 +45,19 @@ def _expense(tenant, wb, *, name="Parkeren", amount="12.50", receipt=True, note=
 def test_the_werkbrief_page_shows_its_expenses_with_the_receipt(tenant_a, werkbrief):
     expense = _expense(tenant_a, werkbrief)
     _expense(tenant_a, werkbrief, name="Lunch", amount="1234.5", receipt=False, note="")
-    page = tenant_a.http(tenant_a.staff).get(_url("admin:timesheets_werkbrief_change", werkbrief.pk))
-    html = page.content.decode()
+    staff = tenant_a.http(tenant_a.staff)
+    html = staff.get(_url("admin:timesheets_werkbrief_change", werkbrief.pk)).content.decode()
     receipt = _url("admin:timesheets_expense_receipt", expense.pk)
     assert f'<a href="{receipt}">bon.pdf</a>' in html
     assert "12,50" in html and "1.234,50" in html  # Dutch amounts
     assert "Parkeren" in html and "Garage P1" in html and "Lunch" in html
-    assert "geen bon" in html
+    assert "geen declaratiebewijs" in html
 
 
 def test_staff_open_a_receipt_of_their_own_agency(tenant_a, werkbrief):
     expense = _expense(tenant_a, werkbrief)
-    response = tenant_a.http(tenant_a.staff).get(_url("admin:timesheets_expense_receipt", expense.pk))
+    staff = tenant_a.http(tenant_a.staff)
+    response = staff.get(_url("admin:timesheets_expense_receipt", expense.pk))
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == PDF
     assert "no-store" in response["Cache-Control"]
