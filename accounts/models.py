@@ -773,7 +773,11 @@ class AccountEventKind(models.TextChoices):
     EMAIL_CHANGED = "email_changed", _("E-mail address changed")
     IBAN_CHANGED = "iban_changed", _("Bank account changed")
     DETAILS_CHANGED = "details_changed", _("Details changed")
-    ID_DOCUMENT_UPLOADED = "id_document_uploaded", _("ID document uploaded")
+    # A context of its own: the same words label the profile's upload date ("uploaded on").
+    ID_DOCUMENT_UPLOADED = (
+        "id_document_uploaded",
+        pgettext_lazy("account event", "ID document uploaded"),
+    )
     PHOTO_CHANGED = "photo_changed", _("Profile photo changed")
 
 
