@@ -313,3 +313,25 @@ def test_a_nonsense_filter_in_the_address_is_a_400_with_a_way_back(staff, admin,
 def test_a_sensible_date_filter_still_works(staff):
     url = _url("admin:timesheets_werkbrief_changelist")
     assert staff.get(f"{url}?week_start__year={dt.date.today().year}").status_code == 200
+
+
+JUNK_ADDRESSES = [
+    "/admin/autocomplete/?app_label=accounts&model_name=placement&field_name=worker&term=%25",
+    "/admin/autocomplete/?app_label=accounts&model_name=placement&field_name=worker&page=abc",
+    "/admin/autocomplete/?app_label=accounts&model_name=nope&field_name=worker",
+    "/admin/autocomplete/",
+    "/admin/accounts/placement/?worker__id__exact=abc",
+    "/admin/accounts/placement/?department__client__id__exact=abc",
+    "/admin/accounts/placement/?start_date__gte=2020-13-45",
+    "/admin/timesheets/expense/?expense_type__id__exact=abc",
+    "/admin/timesheets/expense/?week=9999-12-31&status=%25",
+    "/admin/timesheets/werkbrief/?p=99999999999999999999&o=abc",
+    "/admin/timesheets/werkbrief/?q=%00",
+    "/admin/notifications/notification/?attempts=99999999999999999999",
+    "/admin/accounts/placement/99999999999999999999/change/",
+]
+
+
+@pytest.mark.parametrize("address", JUNK_ADDRESSES)
+def test_junk_in_an_address_never_gives_a_server_error(staff, address):
+    assert staff.get(address).status_code < 500
