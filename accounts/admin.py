@@ -4,8 +4,9 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
-from django.contrib.admin.widgets import AdminFileWidget
+from django.contrib.admin.widgets import AdminFileWidget, AdminTimeWidget
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import FieldDoesNotExist
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.http import Http404
@@ -46,6 +47,7 @@ from accounts.validators import (
     validate_name,
 )
 from flexportal import uploads
+from flexportal.admin_forms import AgencyScopedModelForm
 from flexportal.admin_sites import (
     AgencyScopedAdmin,
     AgencyScopedTabularInline,
@@ -68,6 +70,19 @@ class CurrentLogo:
         return "logo.png"
 
 
+def _choices_of_list(field_name: str, *, required: bool) -> forms.TypedMultipleChoiceField:
+    """Ticks for a list of choices (languages, modules, roles) instead of Django's comma-separated
+    text box, which crashed on a ``%`` and made the back office type codes."""
+    field = Agency._meta.get_field(field_name)
+    return forms.TypedMultipleChoiceField(
+        label=capfirst(field.verbose_name),
+        choices=field.base_field.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=required,
+        initial=field.get_default,
+    )
+
+
 class AgencySettingsForm(forms.ModelForm):
     # Not the model's field: a new logo is checked and re-encoded (flexportal.uploads.LOGO) and
     # stored by services.agency_logo_set, which removes the file it replaces.
@@ -88,9 +103,18 @@ class AgencySettingsForm(forms.ModelForm):
         initial=Agency._meta.get_field("client_reminder_slots").get_default,
     )
 
+    enabled_languages = _choices_of_list("enabled_languages", required=True)
+    enabled_modules = _choices_of_list("enabled_modules", required=True)
+    two_factor_roles = _choices_of_list("two_factor_roles", required=False)
+
     class Meta:
         model = Agency
         exclude = ["slug", "is_active", "logo"]
+        # Times as people write them: 12:00, not 12:00:00.
+        widgets = {
+            name: AdminTimeWidget(format="%H:%M")
+            for name in ("worker_deadline_time", "client_deadline_time", "ready_notice_time")
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -486,10 +510,18 @@ class PersonFieldsMixin(forms.Form):
         self.fields["language"].initial = "nl"
 
 
-class FlexworkerAddForm(PersonFieldsMixin, forms.ModelForm):
+class FlexworkerAddForm(PersonFieldsMixin, AgencyScopedModelForm):
     class Meta:
         model = FlexworkerProfile
         exclude = ["membership"]
+
+    def clean_email(self):
+        email = User.objects.normalize_email(self.cleaned_data["email"]).lower()
+        if FlexworkerProfile.objects.filter(
+            agency=self.agency, membership__user__email__iexact=email
+        ).exists():
+            raise forms.ValidationError(_("This person is a flexworker here already."))
+        return email
 
     def clean_iban(self):
         value = self.cleaned_data.get("iban")
@@ -500,7 +532,7 @@ class FlexworkerAddForm(PersonFieldsMixin, forms.ModelForm):
         return normalise_mobile_number(value) if value else value
 
 
-class FlexworkerChangeForm(forms.ModelForm):
+class FlexworkerChangeForm(AgencyScopedModelForm):
     class Meta:
         model = FlexworkerProfile
         exclude = ["membership"]
@@ -613,10 +645,7 @@ class FlexworkerProfileAdmin(InvitationAdminMixin, TwoFactorResetMixin, AgencySc
         return obj.membership.user.email
 
 
-class ClientContactAddForm(PersonFieldsMixin, forms.ModelForm):
-    first_name = forms.CharField(label=_("first name"), max_length=100, validators=[validate_name])
-    last_name = forms.CharField(label=_("last name"), max_length=150, validators=[validate_name])
-
+class ClientContactChangeForm(AgencyScopedModelForm):
     class Meta:
         model = ClientContact
         exclude = ["membership"]
@@ -631,12 +660,17 @@ class ClientContactAddForm(PersonFieldsMixin, forms.ModelForm):
         return cleaned
 
 
-class ClientContactChangeForm(forms.ModelForm):
-    class Meta:
-        model = ClientContact
-        exclude = ["membership"]
+class ClientContactAddForm(PersonFieldsMixin, ClientContactChangeForm):
+    first_name = forms.CharField(label=_("first name"), max_length=100, validators=[validate_name])
+    last_name = forms.CharField(label=_("last name"), max_length=150, validators=[validate_name])
 
-    clean = ClientContactAddForm.clean
+    def clean_email(self):
+        email = User.objects.normalize_email(self.cleaned_data["email"]).lower()
+        if ClientContact.objects.filter(
+            agency=self.agency, membership__user__email__iexact=email
+        ).exists():
+            raise forms.ValidationError(_("This person is a client contact here already."))
+        return email
 
 
 @admin.register(ClientContact, site=backoffice_site)
@@ -687,7 +721,7 @@ class ClientContactAdmin(InvitationAdminMixin, TwoFactorResetMixin, AgencyScoped
         return obj.membership.user.email
 
 
-class ColleagueAddForm(PersonFieldsMixin, forms.ModelForm):
+class ColleagueAddForm(PersonFieldsMixin, AgencyScopedModelForm):
     """A back-office colleague: an identity (new or existing) with a staff membership here."""
 
     first_name = forms.CharField(label=_("first name"), max_length=100, validators=[validate_name])
@@ -723,9 +757,6 @@ class MembershipAdmin(InvitationAdminMixin, TwoFactorResetMixin, AgencyScopedAdm
     def get_form(self, request, obj=None, change=False, **kwargs):
         if obj is None:
             kwargs["form"] = ColleagueAddForm
-            form = super().get_form(request, obj, change=change, **kwargs)
-            form.agency = request.agency
-            return form
         return super().get_form(request, obj, change=change, **kwargs)
 
     def get_readonly_fields(self, request, obj=None):
@@ -860,7 +891,7 @@ class AccountEventAdmin(AgencyScopedAdmin):
     search_fields = ["user__email", "user__last_name", "actor__email", "ip_address"]
     list_select_related = ["user", "actor"]
     date_hierarchy = "created_at"
-    fields = ["created_at", "kind", "user", "actor", "ip_address", "user_agent", "data"]
+    fields = ["created_at", "kind", "user", "actor", "ip_address", "user_agent", "summary"]
     readonly_fields = fields
 
     def has_add_permission(self, request, *args):
@@ -874,13 +905,44 @@ class AccountEventAdmin(AgencyScopedAdmin):
 
     @admin.display(description=_("details"))
     def summary(self, obj):
-        if obj.kind == "iban_changed":
-            return f"{obj.data.get('old') or '-'} → {obj.data.get('new')}"
-        if obj.kind == "email_changed":
-            return f"{obj.data.get('old')} → {obj.data.get('new')}"
-        if obj.kind == "details_changed":
-            return ", ".join(obj.data.get("fields", []))
-        return ""
+        return event_details(obj.data or {})
+
+
+def _field_label(name: str) -> str:
+    """A field of "my details" by its name, as the forms label it."""
+    for model in (FlexworkerProfile, ClientContact, User, Membership):
+        try:
+            return str(model._meta.get_field(name).verbose_name)
+        except FieldDoesNotExist:
+            continue
+    return name.replace("_", " ")
+
+
+def event_details(data: dict) -> str:
+    """What an account event's data says, in words (it keeps ids and codes)."""
+    parts = []
+    if "role" in data:
+        parts.append(str(Role(data["role"]).label) if data["role"] in Role.values else "")
+    if data.get("resent"):
+        parts.append(gettext("sent again"))
+    if data.get("new_identity"):
+        parts.append(gettext("a new account"))
+    if data.get("fields"):
+        labels = ", ".join(_field_label(name) for name in data["fields"])
+        parts.append(gettext("changed: %(fields)s") % {"fields": labels})
+    if "new" in data:
+        parts.append(f"{data.get('old') or '—'} → {data.get('new') or '—'}")
+    if data.get("removed"):
+        parts.append(gettext("removed"))
+    if data.get("device"):
+        parts.append(gettext("device: %(name)s") % {"name": data["device"]})
+    if data.get("methods"):
+        parts.append(gettext("methods: %(names)s") % {"names": ", ".join(data["methods"])})
+    if "count" in data:
+        parts.append(gettext("number: %(n)d") % {"n": data["count"]})
+    if data.get("reset"):
+        parts.append(gettext("with a reset link"))
+    return "; ".join(p for p in parts if p)
 
 
 @admin.register(Placement, site=backoffice_site)

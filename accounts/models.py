@@ -246,7 +246,7 @@ class Agency(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(24 * 30)],
     )
 
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("agency")
@@ -361,7 +361,9 @@ class User(AbstractBaseUser, PermissionsMixin):
 class Membership(TenantModel):
     """A person's access to one agency in one role."""
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("person")
+    )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
     is_active = models.BooleanField(_("active"), default=True)
     # The person's choice on "my details": reminders by text message as well as by e-mail.
@@ -408,7 +410,9 @@ class Client(TenantModel):
 class CostCentre(TenantModel):
     """A kostenplaats of a client, used on invoices and in filters."""
 
-    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="cost_centres")
+    client = models.ForeignKey(
+        Client, on_delete=models.CASCADE, related_name="cost_centres", verbose_name=_("client")
+    )
     code = models.CharField(_("code"), max_length=32, validators=[validate_name])
     name = models.CharField(_("name"), max_length=200, validators=[validate_name])
 
@@ -427,7 +431,9 @@ class CostCentre(TenantModel):
 class Department(TenantModel):
     """An afdeling of a client; placements and client contacts' visibility hang off it."""
 
-    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="departments")
+    client = models.ForeignKey(
+        Client, on_delete=models.CASCADE, related_name="departments", verbose_name=_("client")
+    )
     name = models.CharField(_("name"), max_length=200, validators=[validate_name])
     cost_centre = models.ForeignKey(
         CostCentre,
@@ -458,7 +464,9 @@ class Department(TenantModel):
 class JobFunction(TenantModel):
     """A functie at a client (order picker, baker...): planning and totals group by it."""
 
-    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="functions")
+    client = models.ForeignKey(
+        Client, on_delete=models.CASCADE, related_name="functions", verbose_name=_("client")
+    )
     name = models.CharField(_("name"), max_length=120, validators=[validate_name])
 
     class Meta:
@@ -477,9 +485,14 @@ class ClientContact(TenantModel):
     """A person at a client who uses the portal, with the departments they see and their rights."""
 
     membership = models.OneToOneField(
-        Membership, on_delete=models.CASCADE, related_name="client_contact"
+        Membership,
+        on_delete=models.CASCADE,
+        related_name="client_contact",
+        verbose_name=_("membership"),
     )
-    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="contacts")
+    client = models.ForeignKey(
+        Client, on_delete=models.CASCADE, related_name="contacts", verbose_name=_("client")
+    )
     job_title = models.CharField(
         _("job title"), max_length=120, blank=True, validators=[validate_name]
     )
@@ -524,7 +537,10 @@ class FlexworkerProfile(TenantModel):
     """What an agency knows of one of its flexworkers (NAW, bank, BSN, tax choice)."""
 
     membership = models.OneToOneField(
-        Membership, on_delete=models.CASCADE, related_name="flexworker_profile"
+        Membership,
+        on_delete=models.CASCADE,
+        related_name="flexworker_profile",
+        verbose_name=_("membership"),
     )
     employee_number = models.CharField(_("employee number"), max_length=20)
     first_name = models.CharField(_("first name"), max_length=100, validators=[validate_name])
@@ -806,7 +822,11 @@ class AccountEventKind(models.TextChoices):
     EMAIL_CHANGED = "email_changed", _("E-mail address changed")
     IBAN_CHANGED = "iban_changed", _("Bank account changed")
     DETAILS_CHANGED = "details_changed", _("Details changed")
-    ID_DOCUMENT_UPLOADED = "id_document_uploaded", _("ID document uploaded")
+    # A context of its own: the same words label the profile's upload date ("uploaded on").
+    ID_DOCUMENT_UPLOADED = (
+        "id_document_uploaded",
+        pgettext_lazy("account event", "ID document uploaded"),
+    )
     PHOTO_CHANGED = "photo_changed", _("Profile photo changed")
 
 
@@ -844,7 +864,11 @@ class AccountEvent(TenantModel):
         indexes = [models.Index(fields=["agency", "user", "kind", "-created_at"])]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} ({self.created_at:%Y-%m-%d %H:%M})"
+        from django.utils import timezone
+        from django.utils.formats import date_format
+
+        when = date_format(timezone.localtime(self.created_at), "SHORT_DATETIME_FORMAT")
+        return f"{self.get_kind_display()} ({when})"
 
 
 class UserSession(TenantModel):

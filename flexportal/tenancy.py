@@ -26,6 +26,7 @@ from django.conf import settings
 from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopeError, get_scope, scope, scopes_disabled
 
 __all__ = [
@@ -102,10 +103,14 @@ class TenantModel(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     agency = models.ForeignKey(
-        "accounts.Agency", on_delete=models.CASCADE, editable=False, related_name="+"
+        "accounts.Agency",
+        on_delete=models.CASCADE,
+        editable=False,
+        related_name="+",
+        verbose_name=_("agency"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = TenantManager()
 

@@ -3,14 +3,21 @@
 Read only; a message can be sent again (as a new row of the log, through the same path).
 """
 
+import contextlib
+import datetime as dt
+
 from django.contrib import admin, messages
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from flexportal.admin_forms import RecentWeeksFilter
 from flexportal.admin_sites import AgencyScopedAdmin, backoffice_site
 from notifications import services
-from notifications.models import Kind, Notification
+from notifications.models import SCHEDULED_KINDS, Kind, Notification
 
 
 @admin.register(Notification, site=backoffice_site)
@@ -25,7 +32,7 @@ class NotificationAdmin(AgencyScopedAdmin):
         "sent_at",
         "short_error",
     ]
-    list_filter = ["status", "kind", "channel", "week_start"]
+    list_filter = ["status", "kind", "channel", RecentWeeksFilter]
     search_fields = [
         "recipient__email",
         "recipient__first_name",
@@ -42,13 +49,12 @@ class NotificationAdmin(AgencyScopedAdmin):
         "channel",
         "status",
         "week_start",
-        "slot",
+        "occasion",
         "attempts",
         "error_text",
         "created_at",
         "sent_at",
-        "message_id",
-        "deep_link_path",
+        "link",
         "resend_of",
     ]
     readonly_fields = fields
@@ -68,6 +74,32 @@ class NotificationAdmin(AgencyScopedAdmin):
         if obj.recipient is None:
             return obj.address
         return f"{obj.recipient} <{obj.recipient.email}>"
+
+    @admin.display(description=_("moment"))
+    def occasion(self, obj):
+        """When a scheduled message was due, or the day of an event's; and which resend."""
+        slot, _sep, resend = obj.slot.partition("/resend-")
+        when = ""
+        if obj.kind in SCHEDULED_KINDS:
+            with contextlib.suppress(ValueError):
+                moment = dt.datetime.fromisoformat(slot)
+                when = date_format(moment, "SHORT_DATETIME_FORMAT")
+        elif slot.startswith("day:"):
+            with contextlib.suppress(ValueError):
+                when = date_format(dt.date.fromisoformat(slot[4:]), "SHORT_DATE_FORMAT")
+        else:
+            when = gettext("when it happened (%(when)s)") % {
+                "when": date_format(timezone.localtime(obj.created_at), "SHORT_DATETIME_FORMAT")
+            }
+        if resend:
+            when = gettext("%(when)s, sent again (%(n)s)") % {"when": when, "n": resend}
+        return when or "—"
+
+    @admin.display(description=_("link"))
+    def link(self, obj):
+        if not obj.deep_link_path:
+            return "—"
+        return format_html('<a href="{}">{}</a>', obj.deep_link_path, gettext("open the page"))
 
     @admin.display(description=_("error"))
     def short_error(self, obj):

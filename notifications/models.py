@@ -21,6 +21,7 @@ class Kind(models.TextChoices):
     CLIENT_REMINDER = "client_reminder", _("Reminder to approve hours")
     WERKBRIEF_REJECTED = "werkbrief_rejected", _("Werkbrief rejected")
     CORRECTION_REQUESTED = "correction_requested", _("Correction requested")
+    CORRECTED = "corrected", _("Hours corrected")
     INVITATION = "invitation", _("Invitation")
     PASSWORD_RESET = "password_reset", _("Password reset link")
     EMAIL_CHANGE = "email_change", _("Confirm a new e-mail address")
@@ -112,7 +113,7 @@ class Notification(TenantModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} → {self.address or self.recipient_id}"
+        return f"{self.get_kind_display()} → {self.address or self.recipient}"
 
     @property
     def message_id_header(self) -> str:

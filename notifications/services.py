@@ -49,7 +49,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from accounts.models import Agency, Membership, User
+from accounts.models import Agency, Membership, Role, User
 from accounts.selectors import language_for, mobile_number_on_file
 from flexportal.tenancy import agency_scope
 from notifications import selectors
@@ -67,7 +67,7 @@ from notifications.schedule import AgencySchedule, due_slots
 from notifications.sms import send_sms
 from timesheets import deadlines
 from timesheets import selectors as timesheet_selectors
-from timesheets.models import CorrectionRequest, Werkbrief, WerkbriefTransition
+from timesheets.models import CorrectionRequest, Werkbrief, WerkbriefChange, WerkbriefTransition
 from timesheets.models import Status as WerkbriefStatus
 
 logger = logging.getLogger(__name__)
@@ -388,6 +388,51 @@ def correction_requested_notify(*, agency: Agency, correction_id) -> list:
         return _reserve(rows, kind=Kind.CORRECTION_REQUESTED, week_start=week, slot=slot)
 
 
+def werkbrief_corrected_notify(
+    *, agency: Agency, werkbrief_id, correction_ids: list, at: dt.datetime
+) -> list:
+    """Whoever asked for a correction hears that the back office made it, with what changed:
+    one mail per person per correction (the ledger's slot is the correction's moment)."""
+    with agency_scope(agency):
+        wb = (
+            Werkbrief.objects.filter(agency=agency, pk=werkbrief_id)
+            .select_related("placement__worker")
+            .first()
+        )
+        if wb is None:
+            return []
+        requesters = set(
+            CorrectionRequest.objects.filter(
+                agency=agency, werkbrief=wb, pk__in=correction_ids
+            ).values_list("requested_by_id", flat=True)
+        )
+        worker_membership_id = wb.placement.worker.membership_id
+        memberships = Membership.objects.filter(
+            agency=agency, user_id__in=requesters, is_active=True
+        ).filter(Q(pk=worker_membership_id) | Q(role=Role.CLIENT_CONTACT))
+        recipients = {}
+        for membership in memberships.order_by("role"):  # a person's contact role first
+            if membership.user_id in recipients:
+                continue
+            is_worker = membership.pk == worker_membership_id
+            recipients[membership.user_id] = selectors.Recipient(
+                membership.user_id,
+                membership.pk,
+                False,
+                {
+                    "werkbrief_id": str(wb.pk),
+                    "membership_id": str(membership.pk),
+                    "correction_ids": [str(pk) for pk in correction_ids],
+                    "at": at.isoformat(),
+                },
+                selectors.worker_werkbrief_path([wb.pk])
+                if is_worker
+                else reverse("client:werkbrief", args=[wb.pk]),
+            )
+        slot = f"corrected:{wb.pk}:{at.isoformat()}"
+        return _reserve_for(agency, Kind.CORRECTED, wb.week_start, slot, list(recipients.values()))
+
+
 class MailFailure(StrEnum):
     FAILED = "failed"  # the mail server (or our side) failed: try again later
     REFUSED = "refused"  # the mail server refused the address itself: check it
@@ -624,6 +669,34 @@ def _prepare_correction(notification: Notification, now, force: bool) -> Prepare
     return Prepared({"correction": correction}, notification.deep_link_path)
 
 
+def _prepare_corrected(notification: Notification, now, force: bool) -> Prepared:
+    membership = _membership(notification)
+    context = notification.context
+    wb = (
+        Werkbrief.objects.filter(agency=notification.agency_id, pk=context["werkbrief_id"])
+        .select_related("placement__worker", "placement__department__client")
+        .first()
+    )
+    if wb is None:
+        raise Skip(gettext_noop("The werkbrief no longer exists."))
+    changes = list(
+        WerkbriefChange.objects.filter(werkbrief=wb, at=dt.datetime.fromisoformat(context["at"]))
+        .select_related("actor")
+        .order_by("date", "field")
+    )
+    return Prepared(
+        {
+            "werkbrief": wb,
+            "changes": changes,
+            "reason": changes[0].reason if changes else "",
+            "payroll_week": changes[0].payroll_week if changes else None,
+            "for_worker": membership.pk == wb.placement.worker.membership_id,
+        },
+        notification.deep_link_path,
+        membership,
+    )
+
+
 def _prepare_invitation(notification: Notification, now, force: bool) -> Prepared:
     membership = _membership(notification)
     return Prepared(dict(notification.context), notification.deep_link_path, membership)
@@ -646,6 +719,7 @@ PREPARE = {
     Kind.APPROVAL_READY: _prepare_client,
     Kind.WERKBRIEF_REJECTED: _prepare_rejected,
     Kind.CORRECTION_REQUESTED: _prepare_correction,
+    Kind.CORRECTED: _prepare_corrected,
     Kind.INVITATION: _prepare_invitation,
     Kind.PASSWORD_RESET: _prepare_account,
     Kind.EMAIL_CHANGE: _prepare_account,
@@ -863,6 +937,7 @@ __all__ = [
     "notifications_sweep",
     "notifications_tick",
     "sms_send",
+    "werkbrief_corrected_notify",
     "werkbrief_rejected_notify",
     "werkbrief_submitted_notify",
 ]

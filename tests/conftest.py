@@ -53,7 +53,13 @@ class Tenant:
         from accounts import services as account_services
         from accounts.models import CostCentre
         from notifications.models import Channel, Kind, Notification
-        from timesheets.models import CaoScheme, CorrectionRequest, ExpenseType, HourType
+        from timesheets.models import (
+            CaoScheme,
+            CorrectionRequest,
+            Expense,
+            ExpenseType,
+            HourType,
+        )
         from timesheets.services import werkbrief_ensure
 
         with self.scope():
@@ -92,6 +98,13 @@ class Tenant:
                 werkbrief=wb,
                 requested_by=self.contact.membership.user,
                 message="Woensdag 8 uur.",
+            )
+            Expense.objects.create(
+                agency=self.agency,
+                werkbrief=wb,
+                expense_type=ExpenseType.objects.get(agency=self.agency, name="Reiskosten"),
+                date=wb.week_start,
+                amount=5,
             )
 
 

@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from accounts.admin import AgencySettingsAdmin
 from accounts.models import Agency, Client, Department, Placement
+from flexportal.admin_forms import AgencyScopedModelForm
 from flexportal.admin_sites import (
     AgencyScopedAdmin,
     AgencyScopedMixin,
@@ -34,6 +35,27 @@ def test_every_registered_admin_is_agency_scoped():
         for inline in model_admin.inlines:
             assert issubclass(inline, AgencyScopedMixin), f"{inline.__name__} is not scoped"
             assert issubclass(inline.model, TenantModel)
+
+
+def test_every_back_office_form_checks_uniqueness_within_the_agency(tenant_a):
+    """The agency is never a field of the form, so Django skips the unique constraints that
+    hold it; AgencyScopedModelForm checks them (a duplicate was an IntegrityError, a 500)."""
+    tenant_a.fill_every_admin()
+    client = tenant_a.http(tenant_a.staff)
+    for model in backoffice_site._registry:
+        if model in SPECIAL_ADMINS:
+            continue
+        with scopes_disabled():
+            obj = model._base_manager.filter(agency=tenant_a.agency).first()
+        pages = [reverse(f"{_admin_urls(model)}_change", args=[obj.pk], urlconf="flexportal.urls")]
+        pages.append(reverse(f"{_admin_urls(model)}_add", urlconf="flexportal.urls"))
+        for url in pages:
+            response = client.get(url)
+            if response.status_code == 403:  # no adding here (the mail log, the audit trail)
+                continue
+            form = response.context["adminform"].form
+            assert isinstance(form, AgencyScopedModelForm), f"{url}: {type(form).__mro__}"
+            assert form.agency == tenant_a.agency
 
 
 def test_the_default_admin_site_is_not_served(client):

@@ -27,6 +27,7 @@ FOREIGN_OBJECT_URLS: dict[str, Callable] = {
     "client:placement_detail": lambda t: {"placement_id": t.placement.pk},
     "admin:accounts_flexworkerprofile_id_document": lambda t: {"object_id": t.worker.pk},
     "admin:timesheets_werkbrief_correct": lambda t: {"werkbrief_id": _werkbrief_of(t).pk},
+    "admin:timesheets_expense_receipt": lambda t: {"expense_id": _expense_of(t).pk},
     # The werkbrief screens of both roles (timesheets/urls.py).
     "worker:werkbrief": lambda t: {"werkbrief_id": _werkbrief_of(t).pk},
     "worker:werkbrief_preview": lambda t: {"werkbrief_id": _werkbrief_of(t).pk},

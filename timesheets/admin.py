@@ -9,35 +9,53 @@ import datetime as dt
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format, number_format
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
+from django.utils.text import capfirst
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from accounts.models import Placement, Role
+from flexportal.admin_forms import (
+    AgencyScopedModelForm,
+    JSONRefused,
+    RecentWeeksFilter,
+    json_loads_checked,
+    week_label,
+)
 from flexportal.admin_sites import (
     AgencyScopedAdmin,
     AgencyScopedStackedInline,
     AgencyScopedTabularInline,
     backoffice_site,
 )
-from timesheets import services
+from timesheets import deadlines, display, services
 from timesheets.deadlines import week_start_of
 from timesheets.hours import HoursError, format_clock, format_minutes, parse_clock, parse_duration
 from timesheets.models import (
+    Absence,
     CaoScheme,
     CaoSchemeVersion,
     CorrectionRequest,
+    Expense,
     ExpenseType,
     HourType,
+    Status,
     Werkbrief,
     WerkbriefChange,
     WerkbriefComment,
     WerkbriefDay,
     WerkbriefTransition,
 )
+from timesheets.unravel.engine import MAX_YEAR as LAST_YEAR
+from timesheets.unravel.engine import MIN_YEAR as FIRST_YEAR
+
+LINE_BREAK = mark_safe("<br>")  # a constant
+SHOWN_REFUSED = 10  # werkbriefjes named in a bulk action's warning; the rest are counted
 
 
 def staff_membership(request):
@@ -70,11 +88,13 @@ class CaoSchemeImportForm(forms.Form):
         if upload.size > 1024 * 1024:
             raise ValidationError(_("The file is larger than 1 MB."))
         try:
-            document = json.loads(upload.read().decode("utf-8"))
+            document = json_loads_checked(upload.read().decode("utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError) as error:
             raise ValidationError(
                 _("This is not a JSON file: %(error)s"), params={"error": error}
             ) from None
+        except JSONRefused as refused:
+            raise ValidationError(refused.message) from None
         if not isinstance(document, dict):
             raise ValidationError(_("The file must hold one scheme (a JSON object)."))
         return document
@@ -195,7 +215,10 @@ class ExpenseTypeAdmin(AgencyScopedAdmin):
 
 
 class ReadOnlyInline(AgencyScopedTabularInline):
+    """A part of the werkbrief's record shown as a table; changed only through the services."""
+
     can_delete = False
+    template = "admin/edit_inline/readonly_table.html"
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -204,14 +227,63 @@ class ReadOnlyInline(AgencyScopedTabularInline):
         return False
 
 
-class DayInline(ReadOnlyInline):
+def bucket_infos(werkbrief: Werkbrief) -> dict:
+    """The names of a werkbrief's buckets: its CAO scheme's, or the agency's hour types."""
+    if werkbrief.cao_version_id:
+        return display.bucket_infos_for_scheme(werkbrief.cao_version.document)
+    return display.bucket_infos_for_hour_types(HourType.objects.filter(agency=werkbrief.agency_id))
+
+
+def bucket_list(buckets: dict, infos: dict) -> str:
+    """Buckets as a person reads them: "Overuren 125 %: 1:00", one per line."""
+    lines = display.bucket_lines(buckets or {}, infos)
+    if not lines:
+        return "—"
+    return format_html_join(
+        mark_safe("<br>"),
+        "{} {}: {}",
+        ((line.label, line.pct, line.hours) for line in lines),
+    )
+
+
+class _BucketNames:
+    """Bucket names per werkbrief, looked up once per page (not once per row)."""
+
+    def _infos(self, werkbrief: Werkbrief) -> dict:
+        cache = self.__dict__.setdefault("_infos_cache", {})
+        if werkbrief.pk not in cache:
+            cache[werkbrief.pk] = bucket_infos(werkbrief)
+        return cache[werkbrief.pk]
+
+
+class DayInline(_BucketNames, ReadOnlyInline):
     model = WerkbriefDay
-    fields = ["date", "start", "end", "break_minutes", "worked", "absence", "note", "buckets"]
+    fields = ["day", "start", "end", "break_minutes", "worked", "absence_kind", "absent", "note"]
+    fields += ["bucket_list"]
     readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("werkbrief__cao_version")
+
+    @admin.display(description=_("day"))
+    def day(self, obj):
+        return capfirst(date_format(obj.date, "l j F"))
 
     @admin.display(description=_("worked"))
     def worked(self, obj):
         return format_minutes(obj.worked_minutes)
+
+    @admin.display(description=_("absence"))
+    def absence_kind(self, obj):
+        return obj.get_absence_display() if obj.absence else ""
+
+    @admin.display(description=_("absence hours"))
+    def absent(self, obj):
+        return format_minutes(obj.absence_minutes) if obj.absence_minutes else ""
+
+    @admin.display(description=_("hours by kind"))
+    def bucket_list(self, obj):
+        return bucket_list(obj.buckets, self._infos(obj.werkbrief))
 
 
 class TransitionInline(ReadOnlyInline):
@@ -220,12 +292,57 @@ class TransitionInline(ReadOnlyInline):
     readonly_fields = fields
     verbose_name_plural = _("status history")
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("actor")
+
 
 class ChangeInline(ReadOnlyInline):
     model = WerkbriefChange
-    fields = ["at", "date", "field", "before", "after", "actor", "reason"]
+    fields = ["at", "date", "what", "before_value", "after_value", "actor", "reason"]
+    fields += ["payroll_week"]
     readonly_fields = fields
     verbose_name_plural = _("changes of hours")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("actor")
+
+    def _hour_types(self, agency_id) -> dict:
+        """The agency's hour types by id and by code, read once per page."""
+        if "_hour_types_cache" not in self.__dict__:
+            hour_types = list(HourType.objects.filter(agency=agency_id))
+            self._hour_types_cache = {str(h.pk): h for h in hour_types} | {
+                h.code: h for h in hour_types
+            }
+        return self._hour_types_cache
+
+    @admin.display(description=_("what"))
+    def what(self, obj):
+        return change_label(obj.field, self._hour_types(obj.agency_id))
+
+    @admin.display(description=_("before"))
+    def before_value(self, obj):
+        return change_value(obj.field, obj.before)
+
+    @admin.display(description=_("after"))
+    def after_value(self, obj):
+        return change_value(obj.field, obj.after)
+
+
+def change_label(field: str, hour_types: dict) -> str:
+    """A recorded change's field as a label: "end", or the hour type of hours entered by hand
+    (stored as ``manual:`` and the hour type's id or code)."""
+    if field.startswith("manual:"):
+        hour_type = hour_types.get(field.split(":", 1)[1])
+        if hour_type is not None:
+            return f"{display.change_field_label(field)}: {hour_type.name}"
+    return display.change_field_label(field)
+
+
+def change_value(field: str, value: str) -> str:
+    """A recorded value as a person reads it: an absence by its name, nothing as a dash."""
+    if field == "absence" and value:
+        return str(dict(Absence.choices).get(value, value))
+    return value or "—"
 
 
 class CommentInline(ReadOnlyInline):
@@ -233,36 +350,88 @@ class CommentInline(ReadOnlyInline):
     fields = ["created_at", "author", "text"]
     readonly_fields = fields
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("author")
 
-class WeekFilter(admin.SimpleListFilter):
-    title = _("week")
-    parameter_name = "week"
+
+class CorrectionRequestInline(ReadOnlyInline):
+    model = CorrectionRequest
+    fields = ["created_at", "requested_by", "message", "state", "handled_by", "handled_at"]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("requested_by", "handled_by")
+
+
+def receipt_link(expense: Expense) -> str:
+    """The receipt, opened through the back office's own view (it checks the agency)."""
+    if not expense.receipt:
+        return gettext("no receipt")
+    url = reverse("admin:timesheets_expense_receipt", args=[expense.pk])
+    return format_html('<a href="{}">{}</a>', url, expense.receipt_name or gettext("receipt"))
+
+
+def euros(amount) -> str:
+    return number_format(amount, decimal_pos=2, use_l10n=True, force_grouping=True)
+
+
+class ExpenseInline(ReadOnlyInline):
+    model = Expense
+    fields = ["date", "expense_type", "amount_display", "kilometres", "description"]
+    fields += ["receipt_display"]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("expense_type")
+
+    @admin.display(description=_("amount (EUR)"))
+    def amount_display(self, obj):
+        return euros(obj.amount)
+
+    @admin.display(description=_("receipt"))
+    def receipt_display(self, obj):
+        return receipt_link(obj)
+
+
+WeekFilter = RecentWeeksFilter
+
+
+class ExpenseWeekFilter(RecentWeeksFilter):
+    field = "werkbrief__week_start"
+
+
+class ExpenseStatusFilter(admin.SimpleListFilter):
+    """The status of the expense's werkbrief: what is approved can be paid."""
+
+    title = _("status")
+    parameter_name = "status"
 
     def lookups(self, request, model_admin):
-        this_week = week_start_of(timezone.localdate())
-        return [
-            (
-                str(this_week - dt.timedelta(weeks=n)),
-                f"{(this_week - dt.timedelta(weeks=n)):%G-W%V}",
-            )
-            for n in range(0, 8)
-        ]
+        return Status.choices
 
     def queryset(self, request, queryset):
-        if self.value():
-            try:
-                return queryset.filter(week_start=dt.date.fromisoformat(self.value()))
-            except ValueError:
-                return queryset.none()
+        if self.value() in Status.values:
+            return queryset.filter(werkbrief__status=self.value())
         return queryset
 
 
-class WerkbriefAddForm(forms.ModelForm):
+class WerkbriefAddForm(AgencyScopedModelForm):
     """Creating a werkbrief by hand: a placement and a week; the days follow from them."""
 
     week = forms.DateField(
         label=_("a day in the week"), help_text=_("Any day of the ISO week; it starts on Monday.")
     )
+
+    def clean_week(self):
+        # The years the unravelling engine computes; beyond them (9999-12-31) the days of the
+        # week would not even exist.
+        day = self.cleaned_data["week"]
+        if not FIRST_YEAR <= day.year <= LAST_YEAR:
+            raise ValidationError(
+                _("Choose a week between %(first)d and %(last)d."),
+                params={"first": FIRST_YEAR, "last": LAST_YEAR},
+            )
+        return day
 
     class Meta:
         model = Werkbrief
@@ -290,7 +459,7 @@ class WerkbriefAdmin(AgencyScopedAdmin):
         "department",
         "status",
         "worked",
-        "payroll_week",
+        "payroll_run",
         "created_by_hand",
     ]
     list_filter = [
@@ -308,19 +477,26 @@ class WerkbriefAdmin(AgencyScopedAdmin):
     list_select_related = ["placement__worker", "placement__department__client"]
     date_hierarchy = "week_start"
     actions = ["close_selected", "process_selected"]
-    inlines = [DayInline, TransitionInline, ChangeInline, CommentInline]
+    inlines = [
+        DayInline,
+        ExpenseInline,
+        TransitionInline,
+        ChangeInline,
+        CommentInline,
+        CorrectionRequestInline,
+    ]
     readonly_fields = [
         "placement",
-        "week_start",
+        "week_label",
         "status",
         "worked",
         "buckets_display",
-        "unravel_error",
-        "unravel_warnings",
+        "calculation_error",
+        "calculation_notes",
         "cao_version",
         "submitted_at",
         "approved_at",
-        "payroll_week",
+        "payroll_run",
         "rejection_reason",
         "created_by_hand",
     ]
@@ -364,9 +540,14 @@ class WerkbriefAdmin(AgencyScopedAdmin):
         # A werkbrief is evidence for payroll; it is never deleted, only corrected.
         return False
 
+    def has_change_permission(self, request, obj=None):
+        # Nothing on the page is edited: hours are corrected on their own page ("Correct
+        # hours"), statuses by the actions. The page is a view, without Save buttons.
+        return False
+
     @admin.display(description=_("week"), ordering="week_start")
     def week_label(self, obj):
-        return obj.iso_label
+        return week_label(obj.week_start)
 
     @admin.display(description=_("flexworker"), ordering="placement__worker__last_name")
     def worker(self, obj):
@@ -384,16 +565,22 @@ class WerkbriefAdmin(AgencyScopedAdmin):
     def worked(self, obj):
         return format_minutes(obj.worked_minutes)
 
-    @admin.display(description=_("buckets"))
+    @admin.display(description=_("hours by kind"))
     def buckets_display(self, obj):
-        if not obj.buckets:
-            return "—"
-        return format_html(
-            "<ul>{}</ul>",
-            format_html_join(
-                "", "<li>{}: {}</li>", ((k, format_minutes(v)) for k, v in obj.buckets.items())
-            ),
-        )
+        return bucket_list(obj.buckets, bucket_infos(obj))
+
+    @admin.display(description=_("payroll run"), ordering="payroll_week")
+    def payroll_run(self, obj):
+        return week_label(obj.payroll_week) if obj.payroll_week else "—"
+
+    @admin.display(description=_("calculation error"))
+    def calculation_error(self, obj):
+        return display.unravel_error_text(obj.unravel_error) or "—"
+
+    @admin.display(description=_("notes of the calculation"))
+    def calculation_notes(self, obj):
+        notes = [display.unravel_warning_text(code) for code in obj.unravel_warnings or []]
+        return format_html_join(LINE_BREAK, "{}", ((n,) for n in notes)) or "—"
 
     def _bulk(self, request, queryset, action):
         moved, refused = services.werkbrieven_bulk_transition(
@@ -408,8 +595,27 @@ class WerkbriefAdmin(AgencyScopedAdmin):
                 % {"n": moved},
                 messages.SUCCESS,
             )
+        # One message per reason, naming a few: a selection of thousands stays readable.
+        by_reason: dict[str, list] = {}
         for werkbrief, why in refused:
-            self.message_user(request, f"{werkbrief}: {why}", messages.WARNING)
+            by_reason.setdefault(why, []).append(werkbrief)
+        for why, sheets in by_reason.items():
+            which = ", ".join(str(wb) for wb in sheets[:SHOWN_REFUSED])
+            if len(sheets) > SHOWN_REFUSED:
+                which = gettext("%(names)s and %(n)d more") % {
+                    "names": which,
+                    "n": len(sheets) - SHOWN_REFUSED,
+                }
+            self.message_user(
+                request,
+                ngettext(
+                    "%(n)d werkbrief is left as it was (%(which)s): %(why)s",
+                    "%(n)d werkbriefjes are left as they were (%(which)s): %(why)s",
+                    len(sheets),
+                )
+                % {"n": len(sheets), "which": which, "why": why},
+                messages.WARNING,
+            )
 
     @admin.action(description=_("Close the selected approved werkbriefjes (Afgerond)"))
     def close_selected(self, request, queryset):
@@ -441,7 +647,13 @@ class WerkbriefAdmin(AgencyScopedAdmin):
             raise Http404
         days = list(werkbrief.days.order_by("date").prefetch_related("manual_hours"))
         form = CorrectionForm(request.POST or None, days=days, werkbrief=werkbrief)
+        open_requests = list(
+            werkbrief.correction_requests.filter(state=CorrectionRequest.State.OPEN)
+            .select_related("requested_by")
+            .order_by("created_at")
+        )
         if request.method == "POST" and form.is_valid():
+            now = timezone.now()
             try:
                 services.werkbrief_save_hours(
                     werkbrief=werkbrief,
@@ -449,13 +661,14 @@ class WerkbriefAdmin(AgencyScopedAdmin):
                     version=form.cleaned_data["version"],
                     days=form.day_inputs(),
                     reason=form.cleaned_data["reason"],
+                    now=now,
                 )
             except services.HoursInvalid as invalid:
                 form.add_service_errors(invalid.errors)
             except services.WerkbriefError as error:
                 form.add_error(None, error.message)
             else:
-                self.message_user(request, _("The hours are corrected."), messages.SUCCESS)
+                self._corrected_messages(request, werkbrief, now)
                 return HttpResponseRedirect(
                     reverse("admin:timesheets_werkbrief_change", args=[werkbrief.pk])
                 )
@@ -466,11 +679,52 @@ class WerkbriefAdmin(AgencyScopedAdmin):
             "form": form,
             "opts": self.model._meta,
             "rows": form.rows(),
+            "open_requests": open_requests,
+            # A processed werkbrief was paid already: the correction goes to a later run.
+            "correction_payroll_week": (
+                deadlines.correction_payroll_week(request.agency, werkbrief, timezone.now())
+                if werkbrief.status == Status.VERWERKT
+                else None
+            ),
         }
         return TemplateResponse(request, "admin/timesheets/werkbrief/correct.html", context)
 
+    def _corrected_messages(self, request, werkbrief, now) -> None:
+        latest = werkbrief.changes.filter(at=now).first()
+        if latest is None:
+            self.message_user(request, _("Nothing changed."), messages.INFO)
+            return
+        self.message_user(request, _("The hours are corrected."), messages.SUCCESS)
+        if latest.payroll_week:
+            self.message_user(
+                request,
+                _(
+                    "This werkbrief was processed already: the correction is recorded for the "
+                    "payroll run of %(week)s."
+                )
+                % {"week": week_label(latest.payroll_week)},
+                messages.WARNING,
+            )
+        answered = werkbrief.correction_requests.filter(
+            state=CorrectionRequest.State.HANDLED, handled_at=now
+        ).count()
+        if answered:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(n)d correction request is handled by it; the person who asked gets a mail.",
+                    "%(n)d correction requests are handled by it; the people who asked get a mail.",
+                    answered,
+                )
+                % {"n": answered},
+                messages.SUCCESS,
+            )
+
     def response_add(self, request, obj, post_url_continue=None):
         return HttpResponseRedirect(reverse("admin:timesheets_werkbrief_change", args=[obj.pk]))
+
+
+SHORT = forms.TextInput(attrs={"class": "vIntegerField"})  # room for "07:30", no more
 
 
 class CorrectionForm(forms.Form):
@@ -493,16 +747,29 @@ class CorrectionForm(forms.Form):
         for day in days:
             prefix = day.date.isoformat()
             self.fields[f"{prefix}-start"] = forms.CharField(
-                required=False, initial=format_clock(_minute(day.start)), label=_("start")
+                required=False,
+                initial=format_clock(_minute(day.start)),
+                label=_("start"),
+                widget=SHORT,
             )
             self.fields[f"{prefix}-end"] = forms.CharField(
-                required=False, initial=format_clock(_minute(day.end)), label=_("end")
+                required=False,
+                initial=format_clock(_minute(day.end)),
+                label=_("end"),
+                widget=SHORT,
             )
             self.fields[f"{prefix}-break"] = forms.IntegerField(
-                required=False, min_value=0, initial=day.break_minutes, label=_("break (minutes)")
+                required=False,
+                min_value=0,
+                initial=day.break_minutes,
+                label=_("break (minutes)"),
+                widget=forms.NumberInput(attrs={"class": "vIntegerField"}),
             )
             self.fields[f"{prefix}-total"] = forms.CharField(
-                required=False, initial=format_minutes(day.worked_minutes), label=_("total")
+                required=False,
+                initial=format_minutes(day.worked_minutes),
+                label=_("total"),
+                widget=SHORT,
             )
             self.fields[f"{prefix}-absence"] = forms.ChoiceField(
                 required=False, choices=Absence.choices, initial=day.absence, label=_("absence")
@@ -511,6 +778,7 @@ class CorrectionForm(forms.Form):
                 required=False,
                 initial=format_minutes(day.absence_minutes) if day.absence_minutes else "",
                 label=_("absence hours"),
+                widget=SHORT,
             )
             self.fields[f"{prefix}-note"] = forms.CharField(
                 required=False, initial=day.note, label=_("note"), max_length=500
@@ -579,6 +847,118 @@ def hours_error_message(error: HoursError) -> str:
         "not_text": _("Enter hours and minutes like 7:30."),
     }
     return texts.get(error.code, texts["invalid"])
+
+
+@admin.register(Expense, site=backoffice_site)
+class ExpenseAdmin(AgencyScopedAdmin):
+    """Every expense the workers declared, to check and pay; read only (workers and clients
+    add and remove them on the werkbrief). Receipts open through a view that checks that the
+    expense is this agency's."""
+
+    list_display = [
+        "date",
+        "worker",
+        "client",
+        "week",
+        "expense_type",
+        "amount_display",
+        "kilometres",
+        "description",
+        "receipt_display",
+        "werkbrief_status",
+    ]
+    list_display_links = ["date", "worker"]
+    list_filter = [
+        ExpenseWeekFilter,
+        ("werkbrief__placement__department__client", admin.RelatedOnlyFieldListFilter),
+        ("expense_type", admin.RelatedOnlyFieldListFilter),
+        ExpenseStatusFilter,
+    ]
+    search_fields = [
+        "werkbrief__placement__worker__first_name",
+        "werkbrief__placement__worker__last_name",
+        "werkbrief__placement__worker__employee_number",
+        "description",
+    ]
+    list_select_related = [
+        "expense_type",
+        "werkbrief__placement__worker",
+        "werkbrief__placement__department__client",
+    ]
+    date_hierarchy = "date"
+    fields = [
+        "werkbrief_link",
+        "date",
+        "expense_type",
+        "amount_display",
+        "kilometres",
+        "description",
+        "receipt_display",
+        "werkbrief_status",
+    ]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_urls(self):
+        from django.urls import path
+
+        return [
+            path(
+                "<uuid:expense_id>/receipt/",
+                self.admin_site.admin_view(self.receipt_view),
+                name="timesheets_expense_receipt",
+            ),
+            *super().get_urls(),
+        ]
+
+    def receipt_view(self, request, expense_id):
+        """The receipt, for the back office of the expense's own agency only (else 404)."""
+        from timesheets import selectors
+        from timesheets.views import receipt_response
+
+        if not self.has_view_permission(request):
+            raise Http404
+        expense = selectors.expense_get(membership=staff_membership(request), expense_id=expense_id)
+        return receipt_response(expense)
+
+    @admin.display(description=_("flexworker"), ordering="werkbrief__placement__worker__last_name")
+    def worker(self, obj):
+        return obj.werkbrief.placement.worker
+
+    @admin.display(
+        description=_("client"), ordering="werkbrief__placement__department__client__name"
+    )
+    def client(self, obj):
+        return obj.werkbrief.placement.department.client.name
+
+    @admin.display(description=_("week"), ordering="werkbrief__week_start")
+    def week(self, obj):
+        return week_label(obj.werkbrief.week_start)
+
+    @admin.display(description=_("amount (EUR)"), ordering="amount")
+    def amount_display(self, obj):
+        return euros(obj.amount)
+
+    @admin.display(description=_("receipt"))
+    def receipt_display(self, obj):
+        return receipt_link(obj)
+
+    @admin.display(description=_("status of the werkbrief"), ordering="werkbrief__status")
+    def werkbrief_status(self, obj):
+        return obj.werkbrief.get_status_display()
+
+    @admin.display(description=_("werkbrief"))
+    def werkbrief_link(self, obj):
+        url = reverse("admin:timesheets_werkbrief_change", args=[obj.werkbrief_id])
+        return format_html('<a href="{}">{}</a>', url, obj.werkbrief)
 
 
 @admin.register(CorrectionRequest, site=backoffice_site)

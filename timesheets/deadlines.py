@@ -57,6 +57,15 @@ def payroll_week_for(agency, week_start: dt.date, approved_at: dt.datetime) -> d
     return run
 
 
+def correction_payroll_week(agency, werkbrief, corrected_at: dt.datetime) -> dt.date:
+    """The payroll run that pays a correction of a processed (Verwerkt) werkbrief: the first run
+    that still takes hours at ``corrected_at``, and never the run that processed it already."""
+    run = payroll_week_for(agency, werkbrief.week_start, corrected_at)
+    if werkbrief.payroll_week is not None:
+        run = max(run, werkbrief.payroll_week + ONE_WEEK)
+    return run
+
+
 @dataclass(frozen=True)
 class DeadlineInfo:
     """What the screens show: the cut-off, the time left, and whether it has passed."""

@@ -347,3 +347,19 @@ def change_field_label(name: str, hour_type_names: dict[str, str] | None = None)
         hour_type = (hour_type_names or {}).get(name.removeprefix(MANUAL_PREFIX))
         return hour_type or _("hours by hand")
     return str(CHANGE_FIELDS.get(name, name))
+
+
+UNRAVEL_WARNINGS = {
+    "ATW_BREAK_TOPUP": gettext_lazy(
+        "A break was shorter than the Working Hours Act requires: it counts as the minimum."
+    ),
+    "ATW_BREAK_SHORT": gettext_lazy("A break was shorter than the Working Hours Act requires."),
+    "ZERO_LENGTH_SHIFT": gettext_lazy(
+        "A shift has the same start and end time: it counts nothing."
+    ),
+}
+
+
+def unravel_warning_text(code: str) -> str:
+    """A note of the calculation (the engine's warning code) in words."""
+    return str(UNRAVEL_WARNINGS.get(code, code))

@@ -3,7 +3,10 @@
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from flexportal.tenancy import TenantModel
 from flexportal.uploads import upload_path
@@ -31,7 +34,9 @@ class CaoScheme(TenantModel):
 class CaoSchemeVersion(TenantModel):
     """The scheme's JSON document, valid from a date until the next version's."""
 
-    scheme = models.ForeignKey(CaoScheme, on_delete=models.CASCADE, related_name="versions")
+    scheme = models.ForeignKey(
+        CaoScheme, on_delete=models.CASCADE, related_name="versions", verbose_name=_("CAO scheme")
+    )
     valid_from = models.DateField(_("valid from"))
     document = models.JSONField(_("scheme document (cao-ontrafel/1)"))
 
@@ -169,11 +174,11 @@ class Werkbrief(TenantModel):
         _("status"), max_length=12, choices=Status.choices, default=Status.RAPPORTEER
     )
     # Optimistic concurrency: every write checks and bumps it (see services).
-    version = models.PositiveIntegerField(default=1)
+    version = models.PositiveIntegerField(_("version"), default=1)
     worked_minutes = models.PositiveIntegerField(_("worked minutes"), default=0)
     buckets = models.JSONField(_("unravelled buckets"), default=dict, blank=True)
-    unravel_warnings = models.JSONField(default=list, blank=True)
-    unravel_error = models.CharField(max_length=40, blank=True)
+    unravel_warnings = models.JSONField(_("notes of the calculation"), default=list, blank=True)
+    unravel_error = models.CharField(_("calculation error"), max_length=40, blank=True)
     cao_version = models.ForeignKey(
         CaoSchemeVersion,
         on_delete=models.PROTECT,
@@ -224,7 +229,9 @@ class Werkbrief(TenantModel):
 class WerkbriefDay(TenantModel):
     """One day of a werkbrief: a total, or start, end and break; or an absence."""
 
-    werkbrief = models.ForeignKey(Werkbrief, on_delete=models.CASCADE, related_name="days")
+    werkbrief = models.ForeignKey(
+        Werkbrief, on_delete=models.CASCADE, related_name="days", verbose_name=_("werkbrief")
+    )
     date = models.DateField(_("date"))
     start = models.TimeField(_("start"), null=True, blank=True)
     end = models.TimeField(_("end"), null=True, blank=True)
@@ -252,8 +259,12 @@ class WerkbriefDay(TenantModel):
 class ManualHours(TenantModel):
     """Minutes entered by hand in one hour type on one day (no CAO scheme on the placement)."""
 
-    day = models.ForeignKey(WerkbriefDay, on_delete=models.CASCADE, related_name="manual_hours")
-    hour_type = models.ForeignKey(HourType, on_delete=models.PROTECT, related_name="+")
+    day = models.ForeignKey(
+        WerkbriefDay, on_delete=models.CASCADE, related_name="manual_hours", verbose_name=_("day")
+    )
+    hour_type = models.ForeignKey(
+        HourType, on_delete=models.PROTECT, related_name="+", verbose_name=_("hour type")
+    )
     minutes = models.PositiveIntegerField(_("minutes"))
 
     class Meta:
@@ -270,7 +281,9 @@ def receipt_upload_to(instance, filename: str) -> str:
 
 
 class Expense(TenantModel):
-    werkbrief = models.ForeignKey(Werkbrief, on_delete=models.CASCADE, related_name="expenses")
+    werkbrief = models.ForeignKey(
+        Werkbrief, on_delete=models.CASCADE, related_name="expenses", verbose_name=_("werkbrief")
+    )
     expense_type = models.ForeignKey(
         ExpenseType, on_delete=models.PROTECT, related_name="+", verbose_name=_("type")
     )
@@ -279,67 +292,122 @@ class Expense(TenantModel):
     amount = models.DecimalField(_("amount (EUR)"), max_digits=8, decimal_places=2)
     description = models.CharField(_("description"), max_length=200, blank=True)
     receipt = models.FileField(_("receipt"), upload_to=receipt_upload_to, blank=True)
-    receipt_content_type = models.CharField(max_length=40, blank=True)
-    receipt_name = models.CharField(max_length=200, blank=True)
+    receipt_content_type = models.CharField(_("receipt type"), max_length=40, blank=True)
+    receipt_name = models.CharField(_("receipt file name"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("expense")
         verbose_name_plural = _("expenses")
         ordering = ["date"]
 
+    def __str__(self) -> str:
+        return _("%(type)s of %(date)s") % {
+            "type": self.expense_type,
+            "date": date_format(self.date, "SHORT_DATE_FORMAT"),
+        }
+
 
 class WerkbriefTransition(TenantModel):
     """Every status change: who, when, from, to and why (the audit trail)."""
 
-    werkbrief = models.ForeignKey(Werkbrief, on_delete=models.CASCADE, related_name="transitions")
-    from_status = models.CharField(max_length=12, choices=Status.choices)
-    to_status = models.CharField(max_length=12, choices=Status.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+    werkbrief = models.ForeignKey(
+        Werkbrief, on_delete=models.CASCADE, related_name="transitions", verbose_name=_("werkbrief")
     )
-    at = models.DateTimeField(default=timezone.now)
-    comment = models.TextField(blank=True)
+    from_status = models.CharField(
+        pgettext_lazy("status change", "from"), max_length=12, choices=Status.choices
+    )
+    to_status = models.CharField(
+        pgettext_lazy("status change", "to"), max_length=12, choices=Status.choices
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        verbose_name=_("by"),
+    )
+    at = models.DateTimeField(_("when"), default=timezone.now)
+    comment = models.TextField(_("comment"), blank=True)
 
     class Meta:
         verbose_name = _("status change")
         verbose_name_plural = _("status changes")
         ordering = ["at"]
 
+    def __str__(self) -> str:
+        return _("%(from)s → %(to)s") % {
+            "from": self.get_from_status_display(),
+            "to": self.get_to_status_display(),
+        }
+
 
 class WerkbriefChange(TenantModel):
     """A change of hours after submission, or an expense added or removed, with the value
     before and after."""
 
-    werkbrief = models.ForeignKey(Werkbrief, on_delete=models.CASCADE, related_name="changes")
-    date = models.DateField(null=True, blank=True)
+    werkbrief = models.ForeignKey(
+        Werkbrief, on_delete=models.CASCADE, related_name="changes", verbose_name=_("werkbrief")
+    )
+    date = models.DateField(_("day"), null=True, blank=True)
     # A day's field ("end"), a bucket of the clock ("manual:<hour type uuid>", 43 characters)
     # or "expense"; room to spare so no change is ever refused for its name.
-    field = models.CharField(max_length=80)
-    before = models.CharField(max_length=200, blank=True)
-    after = models.CharField(max_length=200, blank=True)
+    field = models.CharField(_("what"), max_length=80)
+    before = models.CharField(_("before"), max_length=200, blank=True)
+    after = models.CharField(_("after"), max_length=200, blank=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        verbose_name=_("by"),
     )
-    at = models.DateTimeField(default=timezone.now)
-    reason = models.TextField(blank=True)
+    at = models.DateTimeField(_("when"), default=timezone.now)
+    reason = models.TextField(_("reason"), blank=True)
+    # A correction after the werkbrief was processed (Verwerkt) is paid in a later payroll run
+    # than the werkbrief itself: this one (timesheets.deadlines.correction_payroll_week).
+    payroll_week = models.DateField(
+        _("payroll run of the correction (Monday)"),
+        null=True,
+        blank=True,
+        help_text=_("Only for corrections after the werkbrief was processed."),
+    )
 
     class Meta:
         verbose_name = _("change of hours")
         verbose_name_plural = _("changes of hours")
         ordering = ["at"]
 
+    def __str__(self) -> str:
+        from timesheets.display import change_field_label
+
+        return _("%(what)s: %(before)s → %(after)s") % {
+            "what": change_field_label(self.field),
+            "before": self.before or "—",
+            "after": self.after or "—",
+        }
+
 
 class WerkbriefComment(TenantModel):
     """A comment on a werkbrief, visible to the worker, the client and the agency."""
 
-    werkbrief = models.ForeignKey(Werkbrief, on_delete=models.CASCADE, related_name="comments")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    werkbrief = models.ForeignKey(
+        Werkbrief, on_delete=models.CASCADE, related_name="comments", verbose_name=_("werkbrief")
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("author"),
+    )
     text = models.TextField(_("comment"), max_length=2000)
 
     class Meta:
         verbose_name = _("comment")
         verbose_name_plural = _("comments")
         ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return Truncator(self.text).chars(60)
 
 
 class CorrectionRequest(TenantModel):
@@ -350,19 +418,33 @@ class CorrectionRequest(TenantModel):
         HANDLED = "handled", _("Handled")
 
     werkbrief = models.ForeignKey(
-        Werkbrief, on_delete=models.CASCADE, related_name="correction_requests"
+        Werkbrief,
+        on_delete=models.CASCADE,
+        related_name="correction_requests",
+        verbose_name=_("werkbrief"),
     )
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("requested by"),
     )
     message = models.TextField(_("what should change"), max_length=4000)
-    state = models.CharField(max_length=10, choices=State.choices, default=State.OPEN)
+    state = models.CharField(_("status"), max_length=10, choices=State.choices, default=State.OPEN)
     handled_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("handled by"),
     )
-    handled_at = models.DateTimeField(null=True, blank=True)
+    handled_at = models.DateTimeField(_("handled at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("correction request")
         verbose_name_plural = _("correction requests")
         ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return _("Correction of %(werkbrief)s") % {"werkbrief": self.werkbrief}

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -174,8 +174,9 @@ def can_edit_hours(werkbrief: Werkbrief, membership: Membership) -> bool:
         if by_client:
             return status in (Status.RAPPORTEER, Status.AFGEWEZEN, Status.INGEDIEND)
         return status == Status.INGEDIEND
-    # The back office corrects anything not yet processed, always with a reason.
-    return status != Status.VERWERKT
+    # The back office corrects anything, always with a reason; after processing (Verwerkt) the
+    # correction is paid in a later payroll run (werkbrief_save_hours records which).
+    return True
 
 
 def _lock(werkbrief: Werkbrief, version: int | None) -> Werkbrief:
@@ -212,11 +213,7 @@ def werkbrief_transition(
         raise TransitionNotAllowed(_("Unknown action."))
     wb = _lock(werkbrief, version)
     if action not in allowed_actions(wb, membership):
-        raise TransitionNotAllowed(
-            _("You cannot %(action)s this werkbrief: it is %(status)s.")
-            % {"action": ACTION_LABELS[action], "status": wb.get_status_display().lower()},
-            werkbrief=wb,
-        )
+        raise TransitionNotAllowed(_refusal(wb, action), werkbrief=wb)
     comment = (comment or "").strip()
     if transition.needs_comment and not comment:
         raise TransitionNotAllowed(
@@ -272,21 +269,75 @@ def werkbrief_reject(*, werkbrief, membership, version, reason: str, now=None) -
     )
 
 
+# The actions the back office does on many werkbriefjes at once. They depend on the status only
+# (no completeness check, no comment, no per-contact rights), so a selection of any size is
+# checked in memory and written with a fixed number of queries.
+BULK_ACTIONS = frozenset({"close", "process"})
+
+
+@transaction.atomic
 def werkbrieven_bulk_transition(
     *, werkbrief_ids: Iterable, membership: Membership, action: str, now=None
 ) -> tuple[int, list[tuple[Werkbrief, str]]]:
-    """The back office's bulk actions (close, process): each werkbrief through the one state
-    machine; returns how many moved and which were refused with why."""
-    moved, refused = 0, []
-    for wb in Werkbrief.objects.filter(pk__in=list(werkbrief_ids)).select_related("placement"):
-        try:
-            werkbrief_transition(
-                werkbrief=wb, membership=membership, action=action, version=None, now=now
+    """The back office's bulk actions (close, process) through the one state machine, in five
+    queries whatever the selection: lock the rows, move them in one UPDATE (version bumped),
+    record every transition in one INSERT, reserve their mails in bulk (one more query loads
+    the refused ones, if any). Returns how many moved and which were refused, with why."""
+    now = now or timezone.now()
+    transition = TRANSITIONS.get(action)
+    if transition is None or action not in BULK_ACTIONS:
+        raise TransitionNotAllowed(_("Unknown action."))
+    if not isinstance(werkbrief_ids, models.QuerySet):
+        werkbrief_ids = list(werkbrief_ids)
+    # Ids and statuses only: thousands of rows stay cheap. The agency's own rows only, locked
+    # in one order, so two bulk actions at once never deadlock.
+    rows = list(
+        Werkbrief.objects.select_for_update()
+        .filter(agency=membership.agency_id, pk__in=werkbrief_ids)
+        .order_by("pk")
+        .values_list("pk", "status", "agency_id")
+    )
+    # What allowed_actions() asks of one werkbrief, for a bulk action: the role, and the
+    # status (these actions do not depend on the placement).
+    may = membership.is_active and membership.role in transition.roles
+    moving = [row for row in rows if may and row[1] in transition.sources]
+    refused_ids = {row[0] for row in rows} - {row[0] for row in moving}
+    refused = []
+    if refused_ids:
+        refused = [
+            (wb, _refusal(wb, action))
+            for wb in Werkbrief.objects.filter(pk__in=refused_ids)
+            .select_related("placement__worker")
+            .order_by("week_start", "placement__worker__last_name")
+        ]
+    if not moving:
+        return 0, refused
+    moved_ids = [pk for pk, _status, _agency in moving]
+    Werkbrief.objects.filter(pk__in=moved_ids).update(
+        status=transition.target, version=models.F("version") + 1, updated_at=now
+    )
+    WerkbriefTransition.objects.bulk_create(
+        [
+            WerkbriefTransition(
+                agency_id=agency_id,
+                werkbrief_id=pk,
+                from_status=status,
+                to_status=transition.target,
+                actor_id=membership.user_id,
+                at=now,
             )
-            moved += 1
-        except WerkbriefError as error:
-            refused.append((wb, str(error.message)))
-    return moved, refused
+            for pk, status, agency_id in moving
+        ]
+    )
+    _notify_many(moved_ids, action, now)
+    return len(moving), refused
+
+
+def _refusal(wb: Werkbrief, action: str) -> str:
+    return _("You cannot %(action)s this werkbrief: it is %(status)s.") % {
+        "action": ACTION_LABELS[action],
+        "status": wb.get_status_display().lower(),
+    }
 
 
 def _check_complete(wb: Werkbrief) -> None:
@@ -309,6 +360,13 @@ def _notify(wb: Werkbrief, action: str, now: dt.datetime) -> None:
     from notifications import hooks
 
     hooks.werkbrief_transitioned(wb, action, now)
+
+
+def _notify_many(werkbrief_ids: list, action: str, now: dt.datetime) -> None:
+    """The same for a bulk action: the rows of all its mails reserved at once."""
+    from notifications import hooks
+
+    hooks.werkbrieven_transitioned(werkbrief_ids, action, now)
 
 
 # Making werkbriefjes -----------------------------------------------------------------------------
@@ -555,6 +613,11 @@ def werkbrief_save_hours(
         raise HoursInvalid(errors)
     stored = {d.date: d for d in wb.days.prefetch_related("manual_hours")}
     record = _records_changes(wb, membership)
+    payroll_week = (
+        deadlines.correction_payroll_week(wb.placement.agency, wb, now)
+        if wb.status == Status.VERWERKT
+        else None
+    )
     changes, manual_rows, touched = [], [], []
     for day in days:
         row = stored[day.date]
@@ -586,6 +649,7 @@ def werkbrief_save_hours(
                     actor=membership.user,
                     at=now,
                     reason=reason.strip(),
+                    payroll_week=payroll_week,
                 )
                 for name, value in after.items()
                 if before.get(name, "") != value
@@ -600,6 +664,7 @@ def werkbrief_save_hours(
                     actor=membership.user,
                     at=now,
                     reason=reason.strip(),
+                    payroll_week=payroll_week,
                 )
                 for name, value in before.items()
                 if name not in after and value
@@ -614,7 +679,27 @@ def werkbrief_save_hours(
     _recalculate(wb)
     wb.version += 1
     wb.save()
+    if membership.role == Role.STAFF and changes:
+        _corrections_close(wb, membership, now)
     return wb
+
+
+def _corrections_close(wb: Werkbrief, membership: Membership, now: dt.datetime) -> None:
+    """A correction by the back office answers the werkbrief's open correction requests: they
+    are handled by it, and whoever asked hears what changed (a mail reserved in the mail log in
+    this transaction, notifications.hooks)."""
+    from notifications import hooks
+
+    open_requests = CorrectionRequest.objects.filter(
+        werkbrief=wb, state=CorrectionRequest.State.OPEN
+    )
+    ids = list(open_requests.values_list("pk", flat=True))
+    if not ids:
+        return
+    correction_requests_handle(
+        requests=CorrectionRequest.objects.filter(pk__in=ids), membership=membership, now=now
+    )
+    hooks.werkbrief_corrected(wb, ids, now)
 
 
 # Unravelling -------------------------------------------------------------------------------------

@@ -526,6 +526,14 @@ def expense_receipt(request, expense_id):
     expense = selectors.expense_get(membership=request.membership, expense_id=expense_id)
     if refused := _not_allowed(request, READ):
         return refused
+    return receipt_response(expense)
+
+
+def receipt_response(expense):
+    """The receipt of an expense the caller has checked access to (the portal's pages and the
+    back office's serve it the same way)."""
+    if not expense.receipt:
+        raise Http404
     name = uploads.download_name(_("receipt"), expense.date.isoformat())
     return uploads.file_response(expense.receipt, name=name)
 
