@@ -171,18 +171,44 @@ def _moment(agency, week_start: dt.date, day: int, hour: int, minute: int = 0) -
     return min(when, timezone.now())
 
 
+RECEIPT_LINES = [
+    "Parkeergarage Centrum",
+    "Stationsplein 1, Naaldwijk",
+    "",
+    "Inrijden   07:12",
+    "Uitrijden  16:31",
+    "",
+    "Totaal     EUR 7,50",
+    "Betaald met pin",
+]
+
+
 @functools.cache
 def _receipt_pdf() -> bytes:
-    """A parking receipt as a real PDF (rendered once per run)."""
-    from weasyprint import HTML
-
-    html = (
-        "<html><body style='font-family: monospace; width: 60mm'>"
-        "<h2>Parkeergarage Centrum</h2><p>Stationsplein 1, Naaldwijk</p>"
-        "<p>Inrijden 07:12<br>Uitrijden 16:31</p><p><b>Totaal &euro; 7,50</b></p>"
-        "<p>Betaald met pin. Bedankt en tot ziens!</p></body></html>"
+    """A parking receipt as a small, valid PDF (one page of text in Courier)."""
+    text = "BT /F1 11 Tf 14 TL 20 260 Td " + " ".join(f"({line}) '" for line in RECEIPT_LINES)
+    stream = f"{text} ET".encode("latin-1")
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 226 300] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Courier >>",
+    ]
+    pdf = b"%PDF-1.4\n"
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(pdf))
+        pdf += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(pdf)
+    pdf += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    pdf += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    pdf += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
     )
-    return HTML(string=html).write_pdf()
+    return pdf
 
 
 @functools.cache
