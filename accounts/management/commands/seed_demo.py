@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts import services
@@ -38,6 +38,7 @@ from accounts.models import (
 from flexportal.tenancy import agency_scope
 from timesheets import demo as timesheets_demo
 from timesheets.deadlines import week_start_of
+from timesheets.models import Werkbrief, WerkbriefDay
 
 DEMO_PASSWORD = "Flexportal-demo-1"  # noqa: S105 - documented demo login
 
@@ -519,6 +520,10 @@ class Command(BaseCommand):
             today=today,
             employee_prefix=BULK_PREFIX,
         )
+        # Fresh statistics for the planner, as autovacuum would gather them a little later.
+        with connection.cursor() as cursor:
+            for model in (Placement, FlexworkerProfile, Werkbrief, WerkbriefDay):
+                cursor.execute(f"ANALYZE {model._meta.db_table}")
         self.stdout.write(
             f"{len(numbers)} workers added at {client.name} ({count} in all); "
             f"{filled} werkbriefjes filled."
