@@ -192,3 +192,13 @@ def test_bulk_workers_are_made_in_a_fixed_number_of_queries_and_only_once():
 def _demo_workers() -> int:
     with scopes_disabled():
         return FlexworkerProfile.objects.exclude(employee_number__startswith="B").count()
+
+
+def test_five_thousand_bulk_workers_have_full_names_all_different():
+    from accounts.management.commands.seed_demo import WORKERS, _bulk_names
+
+    names = _bulk_names(5000)
+    assert all(first and last for first, _infix, last, _language in names)
+    full = {(first, infix, last) for first, infix, last, _language in names}
+    assert len(full) == 5000
+    assert not full & {(first, infix, last) for first, infix, last, _ in WORKERS["demo"]}

@@ -245,7 +245,6 @@ BULK_LAST_NAMES = [
     "Kuipers",
     "Willems",
     "Koster",
-    "",
 ]
 BULK_PREFIX = "B"  # employee numbers B000001...: the --workers bulk, apart from the demo's own
 
