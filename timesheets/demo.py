@@ -45,10 +45,10 @@ from timesheets.services import DayInput, WerkbriefError
 CAO_EXAMPLES = Path(__file__).resolve().parent / "fixtures" / "cao_examples.json"
 
 HOUR_TYPES = [
-    # code, name, kind, percentage
-    ("ot_125", "Overuren 125%", HourType.Kind.HOURS, 125),
-    ("ot_150", "Overuren 150%", HourType.Kind.HOURS, 150),
-    ("ort_50", "Onregelmatigheidstoeslag (ORT) 50%", HourType.Kind.SUPPLEMENT, 50),
+    # code, name, kind, percentage (the screens show the percentage beside the name)
+    ("ot_125", "Overuren", HourType.Kind.HOURS, 125),
+    ("ot_150", "Overuren zaterdag", HourType.Kind.HOURS, 150),
+    ("ort_50", "ORT (onregelmatige uren)", HourType.Kind.SUPPLEMENT, 50),
 ]
 EXPENSE_TYPES = {
     # key: name, kind, rate per km, maximum, needs a receipt
@@ -369,7 +369,7 @@ def _fill(wb, plan, number, weeks_ago, by_client, contact, staff, setup) -> None
             now=_moment(agency, week, 1, 10),
         )
         return
-    if wb.placement.cao_scheme_id is not None and number % 4 == 3:
+    if wb.placement.cao_scheme_id is not None and (number % 4 == 3 or number % 12 == 0):
         # The client corrects a day before approving; the history keeps before and after.
         corrected = [_shift(d.date, "07:00", "14:00") if d.date.weekday() == 4 else d for d in days]
         wb = services.werkbrief_save_hours(

@@ -350,7 +350,14 @@ class Command(BaseCommand):
                 department, _ = Department.objects.get_or_create(
                     agency=agency, client=client, name=dept_name, defaults={"cost_centre": centre}
                 )
-                departments.append((department, functions, scheme, time_entry))
+                # Each department its own function (Inpak: Inpakker); a client with more
+                # functions than departments spreads the rest over its last department.
+                own = (
+                    functions[number - 1 :]
+                    if number == len(dept_specs)
+                    else [functions[number - 1]]
+                )
+                departments.append((department, own, scheme, time_entry))
             first, infix, last, job_title = person
             last_name = f"{infix} {last}".strip()
             if index == 0:
