@@ -511,15 +511,11 @@ class ClientWeekFilterForm(forms.Form):
             return day - dt.timedelta(days=day.weekday())
         return default
 
-    def filter(self, queryset, *, waiting):
-        """``waiting``: the Q of what waits for the contact (timesheets.selectors)."""
+    def status_and_waiting(self) -> tuple[str, bool]:
+        """The status chosen ("" for all) and whether only what waits for the contact."""
         if not self.is_valid():
-            return queryset
-        if status := self.cleaned_data["status"]:
-            queryset = queryset.filter(status=status)
-        if self.cleaned_data["waiting"]:
-            queryset = queryset.filter(waiting)
-        return queryset
+            return "", False
+        return self.cleaned_data["status"], self.cleaned_data["waiting"]
 
     def active_filters(self) -> list[str]:
         """The labels of the filters in use (the week is the list's heading)."""

@@ -609,11 +609,15 @@ def client_werkbrieven(request):
     form = ClientWeekFilterForm(request.GET or None)
     this_week = week_start_of(_today(request))
     week = form.week_start(default=this_week - dt.timedelta(weeks=1))
-    werkbrieven = form.filter(
-        selectors.client_week_list(membership=request.membership, week_start=week),
-        waiting=selectors.waiting_for_client(),
+    status, waiting = form.status_and_waiting()
+    page = selectors.client_week_page(
+        membership=request.membership,
+        week_start=week,
+        status=status,
+        waiting=waiting,
+        number=request.GET.get("page"),
+        per_page=LIST_PAGE_SIZE,
     )
-    page = Paginator(werkbrieven, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
     # Next week's werkbriefjes exist already (made a week ahead); none after that.
     last_week = this_week + dt.timedelta(weeks=1)
     return render(

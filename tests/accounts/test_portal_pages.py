@@ -100,9 +100,9 @@ def test_list_pages_run_a_fixed_number_of_queries(tenant_a, persona, url):
     assert few == many, f"{url}: {few} queries with 5 rows, {many} with 200"
     # Session, user, the second factor's device (a verified session), agency-scoped
     # memberships, the page's own one or two, nothing per row. The client's home also counts and
-    # lists the werkbriefjes waiting for approval (timesheets.views.client_home; each of those
-    # two selectors reads the contact again).
-    assert many <= (11 if url == "/client/" else 9)
+    # lists the werkbriefjes waiting for approval (timesheets.selectors.client_dashboard; its
+    # queries are named in tests/timesheets/test_bounded_lists.py).
+    assert many <= (12 if url == "/client/" else 9)
 
 
 def _placements_at_the_contacts_department(tenant, count):

@@ -122,6 +122,7 @@ def test_the_dashboard_runs_the_same_queries_for_5_and_200_waiting(tenant_a, con
             "the client contact (the page's heading and menu)",
             "the menu counts: departments and current placements",
             "the client contact again (which departments' werkbriefjes it sees)",
+            "the ids of those departments",
             "the counts of what is on its way",
             f"the first {DASHBOARD_ROWS} that wait",
             "what waits, counted per week",
@@ -183,8 +184,10 @@ def test_the_list_runs_the_same_queries_for_5_and_200_werkbriefjes(tenant_a, con
         [
             *CLIENT_REQUEST,
             "the client contact (which departments' werkbriefjes it sees)",
+            "the ids of those departments",
             "the number of werkbriefjes in the week (for the pages)",
-            "the werkbriefjes of the page, with worker, department and function",
+            "the ids of the page's werkbriefjes, sorted by name",
+            "those werkbriefjes, with worker, department, client and function",
         ]
     )
 
