@@ -15,6 +15,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -115,10 +116,20 @@ def set_language(request):
 # Flexworker pages ------------------------------------------------------------------------------
 
 
+PLACEMENTS_PAGE_SIZE = 50
+
+
+def _placements_page(request, placements):
+    page = Paginator(placements, PLACEMENTS_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request, "accounts/placement_list.html", {"placements": page.object_list, "page": page}
+    )
+
+
 @role_required(Role.FLEXWORKER)
 def worker_placements(request):
-    placements = placements_visible_to(membership=request.membership)
-    return render(request, "accounts/placement_list.html", {"placements": placements})
+    placements = placements_visible_to(membership=request.membership).order_by("-start_date", "pk")
+    return _placements_page(request, placements)
 
 
 @role_required(Role.FLEXWORKER)
@@ -139,8 +150,11 @@ def client_departments(request):
 
 @role_required(Role.CLIENT_CONTACT)
 def client_placements(request):
-    placements = placements_visible_to(membership=request.membership)
-    return render(request, "accounts/placement_list.html", {"placements": placements})
+    """The placements in the contact's departments by the worker's name, a page at a time."""
+    placements = placements_visible_to(membership=request.membership).order_by(
+        "worker__last_name", "worker__first_name", "pk"
+    )
+    return _placements_page(request, placements)
 
 
 @role_required(Role.CLIENT_CONTACT)

@@ -503,3 +503,45 @@ class WerkbriefFilterForm(forms.Form):
             if value:
                 active.append(str(dict(self.fields[name].choices)[value]))
         return active
+
+
+class ClientWeekFilterForm(forms.Form):
+    """The filters of the client's werkbrief list, which shows one week at a time (the manuals'
+    "declaraties per week"): the week, the status, and only what waits for the contact."""
+
+    week = forms.DateField(
+        label=gettext_lazy("Week of"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=gettext_lazy("Any day of the week."),
+    )
+    status = forms.ChoiceField(
+        label=gettext_lazy("Status"),
+        required=False,
+        choices=[("", gettext_lazy("All statuses")), *Status.choices],
+    )
+    waiting = forms.BooleanField(label=gettext_lazy("Only what waits for me"), required=False)
+
+    def week_start(self, default: dt.date) -> dt.date:
+        """The Monday of the chosen week; ``default`` when none (or no valid one) is chosen."""
+        if self.is_valid() and self.cleaned_data["week"]:
+            day = self.cleaned_data["week"]
+            return day - dt.timedelta(days=day.weekday())
+        return default
+
+    def status_and_waiting(self) -> tuple[str, bool]:
+        """The status chosen ("" for all) and whether only what waits for the contact."""
+        if not self.is_valid():
+            return "", False
+        return self.cleaned_data["status"], self.cleaned_data["waiting"]
+
+    def active_filters(self) -> list[str]:
+        """The labels of the filters in use (the week is the list's heading)."""
+        if not self.is_valid():
+            return []
+        active = []
+        if status := self.cleaned_data["status"]:
+            active.append(str(dict(self.fields["status"].choices)[status]))
+        if self.cleaned_data["waiting"]:
+            active.append(str(self.fields["waiting"].label))
+        return active

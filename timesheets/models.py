@@ -210,7 +210,11 @@ class Werkbrief(TenantModel):
                 condition=models.Q(week_start__week_day=2), name="werkbrief_week_starts_monday"
             ),
         ]
-        indexes = [models.Index(fields=["agency", "status", "week_start"])]
+        indexes = [
+            models.Index(fields=["agency", "status", "week_start"]),
+            # The client's list and dashboard read one week, or the open weeks, at a time.
+            models.Index(fields=["agency", "week_start"], name="werkbrief_agency_week"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.placement.worker} · {self.iso_label}"

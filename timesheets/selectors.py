@@ -5,6 +5,7 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass
 
+from django.core.paginator import Page, Paginator
 from django.db.models import BooleanField, Count, ExpressionWrapper, Prefetch, Q, QuerySet
 from django.http import Http404
 
@@ -48,6 +49,19 @@ def _base(membership: Membership) -> QuerySet[Werkbrief]:
     placements = placements_visible_to(membership=membership)
     return Werkbrief.objects.filter(
         agency=membership.agency_id, placement__in=placements.values("pk")
+    ).select_related("placement__worker", "placement__department__client", "placement__function")
+
+
+def _client_base(membership: Membership) -> QuerySet[Werkbrief]:
+    """The werkbriefjes of a client contact's departments, for the client's lists: the rule of
+    _base (departments_visible_to), with the departments as a list of ids. The planner then
+    sees how many werkbriefjes a week holds and joins them, where the nested subquery made it
+    walk every placement's whole history (the dashboard's counts: 130 ms to 20 ms at 5,000
+    workers)."""
+    contact = client_contact_for(membership=membership)
+    departments = list(departments_visible_to(contact=contact).values_list("pk", flat=True))
+    return Werkbrief.objects.filter(
+        agency=membership.agency_id, placement__department__in=departments
     ).select_related("placement__worker", "placement__department__client", "placement__function")
 
 
@@ -101,7 +115,7 @@ def worker_status_overview(*, membership: Membership, today: dt.date, visible_da
         _base(membership)
         .filter(Q(approved_at__isnull=True) | Q(approved_at__date__gte=since))
         .filter(week_start__lte=today)
-        .order_by("-week_start", "placement__department__client__name")
+        .order_by("-week_start", "placement__department__client__name", "pk")
     )
 
 
@@ -124,14 +138,95 @@ def worker_home(*, membership: Membership, today: dt.date) -> WorkerHome:
     return WorkerHome(current, [w for w in open_sheets if w != current])
 
 
+# The client's pages list people by name; the pk makes the order total, so pages never skip
+# or repeat a row.
+BY_NAME = ("placement__worker__last_name", "placement__worker__first_name", "pk")
+
+
+def _waiting_for_client_on(today: dt.date) -> Q:
+    """What waits for the client: submitted ones, and the ones the client fills (weeks that
+    have begun; next week's cannot be filled yet)."""
+    return waiting_for_client() & Q(week_start__lte=today)
+
+
 def client_awaiting(*, membership: Membership, today: dt.date) -> QuerySet[Werkbrief]:
-    """Werkbriefjes that wait for this contact: submitted ones, and the ones the client fills
-    (weeks that have begun; next week's cannot be filled yet)."""
-    return (
-        _base(membership)
-        .filter(waiting_for_client(), week_start__lte=today)
-        .order_by("week_start", "placement__department__name", "placement__worker__last_name")
+    """Werkbriefjes that wait for this contact, oldest week first."""
+    return _base(membership).filter(_waiting_for_client_on(today)).order_by("week_start", *BY_NAME)
+
+
+@dataclass(frozen=True)
+class WaitingWeek:
+    week_start: dt.date
+    submitted: int  # to approve
+    to_fill: int  # the client fills these in itself
+
+
+@dataclass(frozen=True)
+class ClientDashboard:
+    counts: dict[str, int]  # awaiting (submitted), rejected, approved, waiting (all of it)
+    awaiting: list[Werkbrief]  # the first ones that wait, oldest week first
+    weeks: list[WaitingWeek]  # what waits, per week (the oldest weeks)
+
+
+def client_dashboard(
+    *, membership: Membership, today: dt.date, rows: int, weeks: int = 12
+) -> ClientDashboard:
+    """The client's home page in three queries (after the contact's): the counts, the first
+    ``rows`` werkbriefjes that wait, and what waits counted per week. It summarises instead
+    of listing thousands, and reads only what is still on its way (not approved or approved
+    and not yet closed), never the history of every week."""
+    base = _client_base(membership)
+    waiting = _waiting_for_client_on(today)
+    counts = base.filter(
+        Q(status__in=(Status.INGEDIEND, Status.AFGEWEZEN, Status.GOEDGEKEURD)) | waiting
+    ).aggregate(
+        awaiting=Count("pk", filter=Q(status=Status.INGEDIEND)),
+        rejected=Count("pk", filter=Q(status=Status.AFGEWEZEN)),
+        approved=Count("pk", filter=Q(status=Status.GOEDGEKEURD)),
+        waiting=Count("pk", filter=waiting),
     )
+    per_week = (
+        base.filter(waiting)
+        .order_by()
+        .values("week_start")
+        .annotate(
+            submitted=Count("pk", filter=Q(status=Status.INGEDIEND)),
+            to_fill=Count("pk", filter=~Q(status=Status.INGEDIEND)),
+        )
+        .order_by("week_start")[:weeks]
+    )
+    return ClientDashboard(
+        counts=counts,
+        awaiting=list(base.filter(waiting).order_by("week_start", *BY_NAME)[:rows]),
+        weeks=[WaitingWeek(r["week_start"], r["submitted"], r["to_fill"]) for r in per_week],
+    )
+
+
+def client_week_page(
+    *,
+    membership: Membership,
+    week_start: dt.date,
+    status: str = "",
+    waiting: bool = False,
+    number,
+    per_page: int,
+) -> Page:
+    """One page of the werkbriefjes of one week in the contact's departments, by the worker's
+    name. The client's list shows one week at a time, so its cost follows the workers of a
+    week, never the length of the history: the page's ids are sorted on the narrow rows, then
+    only those werkbriefjes are read whole."""
+    base = _client_base(membership)
+    sheets = base.filter(week_start=week_start)
+    if status:
+        sheets = sheets.filter(status=status)
+    if waiting:
+        sheets = sheets.filter(waiting_for_client())
+    page = Paginator(sheets.order_by(*BY_NAME).values_list("pk", flat=True), per_page).get_page(
+        number
+    )
+    rows = base.in_bulk(list(page.object_list))
+    page.object_list = [rows[pk] for pk in page.object_list]
+    return page
 
 
 def client_week_open(*, membership: Membership, week_start: dt.date) -> list[Werkbrief]:
@@ -145,16 +240,6 @@ def client_week_open(*, membership: Membership, week_start: dt.date) -> list[Wer
         .annotate(waiting=ExpressionWrapper(waiting_for_client(), output_field=BooleanField()))
         .order_by("placement__worker__last_name", "placement__worker__first_name")
     )
-
-
-def client_counts(*, membership: Membership) -> dict[str, int]:
-    """The counts of the client's home page, in one query."""
-    row = _base(membership).aggregate(
-        awaiting=Count("pk", filter=Q(status=Status.INGEDIEND)),
-        rejected=Count("pk", filter=Q(status=Status.AFGEWEZEN)),
-        approved=Count("pk", filter=Q(status=Status.GOEDGEKEURD)),
-    )
-    return row
 
 
 def hour_types_for(*, agency_id) -> list[HourType]:
@@ -222,12 +307,16 @@ def contact_may_approve(membership: Membership) -> bool:
 
 
 __all__ = [
+    "BY_NAME",
     "DONE",
     "OPEN_FOR_WORKER",
+    "ClientDashboard",
+    "WaitingWeek",
     "WorkerHome",
     "client_awaiting",
-    "client_counts",
+    "client_dashboard",
     "client_week_open",
+    "client_week_page",
     "contact_may_approve",
     "departments_visible_to",
     "expense_get",

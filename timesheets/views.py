@@ -24,8 +24,9 @@ from accounts.models import HoursEnteredBy, Module, Role
 from accounts.selectors import client_contact_for, client_menu_counts, placements_current
 from flexportal import uploads
 from timesheets import display, selectors, services
-from timesheets.deadlines import deadline_info, week_before_cutoff
+from timesheets.deadlines import deadline_info, week_before_cutoff, week_start_of
 from timesheets.forms import (
+    ClientWeekFilterForm,
     CommentForm,
     CorrectionForm,
     ExpenseForm,
@@ -37,6 +38,7 @@ from timesheets.models import Status
 
 CONFIRM_ACTION = {"worker": "submit", "client": "approve"}
 LIST_PAGE_SIZE = 50
+DASHBOARD_ROWS = 10  # the client's dashboard lists this many waiting ones, then summarises
 
 
 READ = ("GET", "HEAD")
@@ -617,17 +619,19 @@ def worker_werkbrieven(request):
     )
     form = WerkbriefFilterForm(request.GET or None)
     werkbrieven = form.filter(werkbrieven, today=today)
+    page = Paginator(werkbrieven, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "timesheets/werkbrief_list.html",
-        {"werkbrieven": list(werkbrieven), "filter_form": form, "page": None},
+        {"werkbrieven": page.object_list, "filter_form": form, "page": page},
     )
 
 
 @role_required(Role.CLIENT_CONTACT)
 @require_safe
 def client_home(request):
-    """The client's dashboard: the menu counts and the werkbriefjes waiting for approval."""
+    """The client's dashboard: the menu counts and what waits for approval: the first
+    DASHBOARD_ROWS werkbriefjes, then a count per week with a link to each week's list."""
     membership = request.membership
     contact = client_contact_for(membership=membership)
     today = _today(request)
@@ -637,13 +641,17 @@ def client_home(request):
         "timesheets": request.agency.has_module(Module.TIMESHEETS),
     }
     if context["timesheets"]:
-        context["werkbrief_counts"] = selectors.client_counts(membership=membership)
-        awaiting = list(selectors.client_awaiting(membership=membership, today=today))
+        dashboard = selectors.client_dashboard(
+            membership=membership, today=today, rows=DASHBOARD_ROWS
+        )
+        context["werkbrief_counts"] = dashboard.counts
         now = timezone.now()
         context["awaiting"] = [
             (wb, deadline_info(request.agency, wb.week_start, now, for_client=True))
-            for wb in awaiting
+            for wb in dashboard.awaiting
         ]
+        context["awaiting_more"] = dashboard.counts["waiting"] - len(dashboard.awaiting)
+        context["awaiting_weeks"] = dashboard.weeks
         # The next cut-off (last week's until it passes, then this week's): the week the
         # client's reminders are about too.
         week = week_before_cutoff(request.agency, now, for_client=True)
@@ -655,21 +663,37 @@ def client_home(request):
 @role_required(Role.CLIENT_CONTACT)
 @require_safe
 def client_werkbrieven(request):
-    """All werkbriefjes of the contact's departments, by status and period, a page at a time."""
+    """The werkbriefjes of the contact's departments one week at a time (the manuals'
+    "declaraties per week"; last week by default), by name, a page at a time, filtered by
+    status or on what waits for the contact."""
     if not request.agency.has_module(Module.TIMESHEETS):
         raise Http404
-    form = WerkbriefFilterForm(request.GET or None)
-    werkbrieven = form.filter(
-        selectors.werkbrieven_visible_to(membership=request.membership).order_by(
-            "-week_start", "placement__department__name", "placement__worker__last_name"
-        ),
-        today=_today(request),
+    form = ClientWeekFilterForm(request.GET or None)
+    this_week = week_start_of(_today(request))
+    week = form.week_start(default=this_week - dt.timedelta(weeks=1))
+    status, waiting = form.status_and_waiting()
+    page = selectors.client_week_page(
+        membership=request.membership,
+        week_start=week,
+        status=status,
+        waiting=waiting,
+        number=request.GET.get("page"),
+        per_page=LIST_PAGE_SIZE,
     )
-    page = Paginator(werkbrieven, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    # Next week's werkbriefjes exist already (made a week ahead); none after that.
+    last_week = this_week + dt.timedelta(weeks=1)
     return render(
         request,
         "timesheets/werkbrief_list.html",
-        {"werkbrieven": page.object_list, "filter_form": form, "page": page},
+        {
+            "werkbrieven": page.object_list,
+            "filter_form": form,
+            "page": page,
+            "week": week,
+            "week_end": week + dt.timedelta(days=6),
+            "previous_week": (week - dt.timedelta(weeks=1)).isoformat(),
+            "next_week": (week + dt.timedelta(weeks=1)).isoformat() if week < last_week else "",
+        },
     )
 
 

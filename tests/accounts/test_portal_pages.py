@@ -100,6 +100,68 @@ def test_list_pages_run_a_fixed_number_of_queries(tenant_a, persona, url):
     assert few == many, f"{url}: {few} queries with 5 rows, {many} with 200"
     # Session, user, the second factor's device (a verified session), agency-scoped
     # memberships, the page's own one or two, nothing per row. The client's home also counts and
-    # lists the werkbriefjes waiting for approval (timesheets.views.client_home; each of those
-    # two selectors reads the contact again).
-    assert many <= (11 if url == "/client/" else 9)
+    # lists the werkbriefjes waiting for approval (timesheets.selectors.client_dashboard; its
+    # queries are named in tests/timesheets/test_bounded_lists.py).
+    assert many <= (12 if url == "/client/" else 9)
+
+
+def _placements_at_the_contacts_department(tenant, count):
+    with tenant.scope():
+        for _ in range(count - tenant.department.placements.count()):
+            factories.PlacementFactory(
+                agency=tenant.agency, department=tenant.department, function=tenant.function
+            )
+
+
+def test_a_contact_sees_the_placements_by_name_a_page_at_a_time(tenant_a):
+    _placements_at_the_contacts_department(tenant_a, 60)
+    client = tenant_a.http(tenant_a.contact.membership)
+    first = client.get("/client/placements/")
+    second = client.get("/client/placements/", {"page": 2})
+    rows = list(first.context["placements"]) + list(second.context["placements"])
+    assert len(first.context["placements"]) == 50
+    assert len({p.pk for p in rows}) == 60
+    names = [(p.worker.last_name, p.worker.first_name) for p in rows]
+    assert names == sorted(names)
+    assert "?page=2" in first.content.decode()
+
+
+@pytest.mark.parametrize("count", [5, 200])
+def test_the_contacts_placements_run_the_same_queries_for_5_and_200(tenant_a, count):
+    _placements_at_the_contacts_department(tenant_a, count)
+    client = tenant_a.http(tenant_a.contact.membership)
+    client.get("/client/placements/")
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get("/client/placements/").status_code == 200
+    assert len(ctx.captured_queries) == len(
+        [
+            "the agency, from the host",
+            "the session",
+            "the user",
+            "the second factor the session was verified with",
+            "the membership",
+            "the client contact (which departments it sees)",
+            "the number of placements (for the pages)",
+            "the placements of the page, with worker, department, client and function",
+        ]
+    )
+
+
+@pytest.mark.parametrize("count", [5, 200])
+def test_the_workers_placements_run_the_same_queries_for_5_and_200(tenant_a, count):
+    _add_placements(tenant_a, count - 1)
+    client = tenant_a.http(tenant_a.worker.membership)
+    client.get("/worker/placements/")
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get("/worker/placements/")
+    assert len(response.context["placements"]) == min(count, 50)
+    assert len(ctx.captured_queries) == len(
+        [
+            "the agency, from the host",
+            "the session",
+            "the user",
+            "the membership",
+            "the number of placements (for the pages)",
+            "the placements of the page, with department, client and function",
+        ]
+    )

@@ -322,14 +322,16 @@ def test_a_worker_cannot_open_the_client_pages_of_their_own_werkbrief(tenant_a, 
 # The list -----------------------------------------------------------------------------------------
 
 
-def test_the_werkbrief_list_filters_by_status(tenant_a, submitted, contact):
+def test_the_werkbrief_list_shows_a_week_and_filters_by_status(tenant_a, submitted, contact):
     older = services.werkbrief_ensure(
         placement=tenant_a.placement, week_start=submitted.week_start - dt.timedelta(weeks=1)
     )
     response = contact.get("/client/werkbriefjes/", {"status": "ingediend"})
     assert list(response.context["werkbrieven"]) == [submitted]
-    response = contact.get("/client/werkbriefjes/")
-    assert list(response.context["werkbrieven"]) == [submitted, older]
+    response = contact.get("/client/werkbriefjes/", {"status": "rapporteer"})
+    assert list(response.context["werkbrieven"]) == []
+    response = contact.get("/client/werkbriefjes/", {"week": older.week_start.isoformat()})
+    assert list(response.context["werkbrieven"]) == [older]
 
 
 def _sheets(tenant, count):
