@@ -157,7 +157,8 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             # Parallel test workers share one Redis; each keeps to its own keys.
-            "KEY_PREFIX": env_str("PYTEST_XDIST_WORKER", "") if TESTING else "",
+            # A run without workers keeps to "test-main": no test ever clears anyone else's keys.
+            "KEY_PREFIX": f"test-{env_str('PYTEST_XDIST_WORKER', 'main')}" if TESTING else "",
         }
     }
     CELERY_BROKER_URL = REDIS_URL

@@ -169,11 +169,11 @@ def test_switching_off_the_agencys_two_step_requirement_asks_the_password(tenant
         for name in form.fields
         if name != "logo"
     }
-    # The multi-choice fields are comma-separated text boxes.
-    data = {k: ",".join(v) if isinstance(v, list) else v for k, v in data.items() if v is not False}
+    # The multi-choice fields are ticks: a list of values each.
+    data = {k: v for k, v in data.items() if v is not False}
     data["worker_reminder_slots"] = "Monday 09:00"
     data["client_reminder_slots"] = "Monday 16:00"
-    data["two_factor_roles"] = Role.STAFF  # client contacts no longer
+    data["two_factor_roles"] = [Role.STAFF]  # client contacts no longer
     _password_typed_long_ago(staff)
     response = staff.post(url, data)
     assert response["Location"].startswith("/accounts/reauthenticate/")
@@ -185,7 +185,7 @@ def test_switching_off_the_agencys_two_step_requirement_asks_the_password(tenant
     assert tenant_a.agency.two_factor_roles == [Role.STAFF]
     # Adding a role back weakens nothing: no password asked.
     _password_typed_long_ago(staff)
-    data["two_factor_roles"] = f"{Role.STAFF},{Role.CLIENT_CONTACT}"
+    data["two_factor_roles"] = [Role.STAFF, Role.CLIENT_CONTACT]
     assert staff.post(url, data)["Location"].endswith("/admin/accounts/agency/")
 
 
