@@ -618,7 +618,11 @@ def _prepare_correction(notification: Notification, batch: _Batch, force: bool) 
 
 def _prepare_invitation(notification: Notification, batch: _Batch, force: bool) -> Prepared:
     membership = batch.membership(notification)
-    return Prepared(dict(notification.context), notification.deep_link_path, membership)
+    context = {
+        **notification.context,
+        "promises": selectors.invitation_promises(agency=batch.agency, role=membership.role),
+    }
+    return Prepared(context, notification.deep_link_path, membership)
 
 
 def _prepare_account(notification: Notification, batch: _Batch, force: bool) -> Prepared:
