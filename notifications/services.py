@@ -814,6 +814,8 @@ def _deliver(agency: Agency, ids: list[uuid.UUID], links: dict, now) -> dict[str
                 _finish(
                     agency, notification, status=Status.SKIPPED, error=str(reason), retry_at=None
                 )
+            except Exception as error:  # one broken row must not hold up the rest of the batch
+                outcomes[str(notification.pk)] = _failed(agency, notification, error)
         half_lease = lease.total_seconds() / 2
         lost: set = set()  # rows another worker took over after our lease ran out
         with _Connections() as connections:
@@ -902,17 +904,7 @@ def _send_one(
     except Exception as error:
         if notification.channel == Channel.MAIL and not isinstance(error, _MESSAGE_ERRORS):
             connections.mail_broken()
-        logger.warning("notification %s failed: %s", notification.pk, error)
-        final = notification.attempts >= MAX_ATTEMPTS or notification.kind in TOKEN_KINDS
-        retry_at = None if final else timezone.now() + _backoff(notification.attempts)
-        _finish(
-            agency,
-            notification,
-            status=Status.FAILED if final else Status.PENDING,
-            error=f"{type(error).__name__}: {error}"[:2000],
-            retry_at=retry_at,
-        )
-        return Outcome(Status.FAILED if final else Status.PENDING, retry_at)
+        return _failed(agency, notification, error)
     finished = _finish(
         agency,
         notification,
@@ -926,6 +918,22 @@ def _send_one(
     if not finished:
         logger.warning("notification %s was taken over while it was being sent", notification.pk)
     return Outcome(Status.SENT)
+
+
+def _failed(agency: Agency, notification: Notification, error: Exception) -> Outcome:
+    """This attempt failed: try again after a doubling back-off, or give up after the last
+    attempt (a one-time link at once: only its first attempt had the link)."""
+    logger.warning("notification %s failed: %s", notification.pk, error)
+    final = notification.attempts >= MAX_ATTEMPTS or notification.kind in TOKEN_KINDS
+    retry_at = None if final else timezone.now() + _backoff(notification.attempts)
+    _finish(
+        agency,
+        notification,
+        status=Status.FAILED if final else Status.PENDING,
+        error=f"{type(error).__name__}: {error}"[:2000],
+        retry_at=retry_at,
+    )
+    return Outcome(Status.FAILED if final else Status.PENDING, retry_at)
 
 
 def _send(

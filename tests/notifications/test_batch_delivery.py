@@ -110,10 +110,14 @@ def test_a_batch_costs_a_fixed_number_of_queries_plus_one_mark_per_message(
     clock, week, monday, counting, mailoutbox
 ):
     agency, ids = reminders(clock, week, monday, workers=50)
-    # 1 claim (UPDATE ... RETURNING), 1 the rows with their recipients, 1 the memberships,
-    # 1 the werkbriefjes still waiting (the reason, checked again); then 1 "sent" per message.
-    assert _batch_queries(agency, ids[:10]) == 4 + 10
-    assert _batch_queries(agency, ids[10:]) == 4 + 40
+    # 1 claim (UPDATE ... RETURNING), 1 the rows with their recipients, 1 SET synchronous_commit
+    # (the marks), 1 the memberships, 1 the werkbriefjes still waiting (the reason, checked
+    # again), 1 RESET synchronous_commit; and 1 "sent" per message.
+    assert _batch_queries(agency, ids[:10]) == 6 + 10
+    assert _batch_queries(agency, ids[10:]) == 6 + 40
+    with connection.cursor() as cursor:  # the connection's other work commits as before
+        cursor.execute("SHOW synchronous_commit")
+        assert cursor.fetchone() == ("on",)
     assert len(mails(mailoutbox, Kind.WORKER_REMINDER)) == 50
     assert counting.opened == 2, "one connection per batch"
     rows = statuses(agency)
@@ -221,6 +225,25 @@ def test_a_mail_server_that_cannot_be_reached_fails_the_batch_at_once_with_back_
     rows = statuses(agency).values()
     assert {r.error for r in rows} == {"ConnectionRefusedError: the mail server is down"}
     assert {r.attempts for r in rows} == {1}
+
+
+def test_a_row_that_cannot_be_prepared_fails_alone_and_gives_up_after_its_attempts(
+    clock, week, monday, counting, mailoutbox
+):
+    """A broken row (here a rejection notice without its werkbrief) must not hold up the rest
+    of its batch, nor come back for ever."""
+    agency, ids = reminders(clock, week, monday, workers=3)
+    with agency_scope(agency):
+        Notification.objects.filter(pk=ids[0]).update(
+            kind=Kind.WERKBRIEF_REJECTED, attempts=services.MAX_ATTEMPTS - 1
+        )
+    outcomes = services.notifications_deliver(agency=agency, ids=ids)
+    assert [outcomes[i].status for i in ids] == [Status.FAILED, Status.SENT, Status.SENT]
+    assert statuses(agency)[ids[1]].status == Status.SENT
+    with agency_scope(agency):
+        broken = Notification.objects.get(pk=ids[0])
+    assert broken.error == "KeyError: 'werkbrief_id'"
+    assert len(mailoutbox) == 2
 
 
 def test_an_address_the_server_refuses_fails_alone(clock, week, monday, settings, mailoutbox):
