@@ -100,13 +100,14 @@ class CmSmsBackend(BaseSmsBackend):
     def open(self) -> None:
         if self._connection is None:
             parts = urllib.parse.urlsplit(self.url)
+            host = parts.hostname or ""
             if parts.scheme == "https":
                 self._connection = http.client.HTTPSConnection(
-                    parts.hostname, parts.port, timeout=self.timeout
+                    host, parts.port, timeout=self.timeout
                 )
             else:  # a gateway on localhost in tests
                 self._connection = http.client.HTTPConnection(
-                    parts.hostname, parts.port, timeout=self.timeout
+                    host, parts.port, timeout=self.timeout
                 )
 
     def close(self) -> None:
