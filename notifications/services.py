@@ -478,12 +478,25 @@ class _Batch:
             for m in Membership.objects.filter(agency=agency, pk__in=wanted).select_related("user")
         }
         self.worker_sheets = self._worker_sheets(notifications)
+        self._client_weeks: dict = {}
 
     def membership(self, notification: Notification) -> Membership:
         membership = self.memberships.get(notification.context.get("membership_id"))
         if membership is None or not membership.is_active or not membership.user.is_active:
             raise Skip(gettext_noop("The person no longer has access to this agency."))
         return membership
+
+    def client_week(self, membership: Membership, week_start: dt.date) -> list[Werkbrief]:
+        """The contact's werkbriefjes of the week not approved yet (a reminder lists every worker
+        of the week). Contacts whose view is the same query (the client's contacts who see
+        every department) share one read."""
+        visible = timesheet_selectors.werkbrieven_visible_to(membership=membership)
+        key = (str(visible.query), week_start)
+        if key not in self._client_weeks:
+            self._client_weeks[key] = timesheet_selectors.client_week_open(
+                membership=membership, week_start=week_start
+            )
+        return self._client_weeks[key]
 
     def _worker_sheets(self, notifications: list[Notification]) -> dict:
         """Per worker's mail (not sent again by hand): its werkbriefjes that still wait for the
@@ -552,9 +565,7 @@ def _prepare_client(notification: Notification, batch: _Batch, force: bool) -> P
         for_client=True,
         force=force or notification.kind == Kind.APPROVAL_READY,
     )
-    sheets = timesheet_selectors.client_week_open(
-        membership=membership, week_start=notification.week_start
-    )
+    sheets = batch.client_week(membership, notification.week_start)
     waiting = [w for w in sheets if w.waiting]
     if not waiting and not force:
         raise Skip(gettext_noop("Nothing waits for approval any more."))

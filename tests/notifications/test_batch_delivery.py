@@ -15,8 +15,10 @@ from django.test.utils import CaptureQueriesContext
 from flexportal.tenancy import agency_scope
 from notifications import services, sms, tasks
 from notifications.models import Kind, Notification, Status
+from tests import factories
 from tests.notifications.bulk import agency_with_workers
-from tests.notifications.conftest import local, mails
+from tests.notifications.conftest import act, english, fill, local, mails, tick, werkbrief
+from timesheets import selectors as timesheet_selectors
 
 pytestmark = pytest.mark.django_db
 
@@ -311,3 +313,49 @@ def test_two_workers_given_overlapping_batches_send_each_message_once(clock, cou
     assert {r.status for r in rows} == {Status.SENT} and {r.attempts for r in rows} == {1}
     sent_by = [sum(o.status == Status.SENT for o in found.values()) for found in outcomes]
     assert sum(sent_by) == 40
+
+
+def test_contacts_with_the_same_view_share_one_read_and_a_narrower_view_gets_its_own(
+    tenant_a, week, monday, clock, mailoutbox, monkeypatch
+):
+    """A client reminder lists every worker of the week: the contacts of one batch who see the
+    same werkbriefjes share one read of them, and a contact who sees one department only is
+    never given another's list."""
+    with tenant_a.scope():
+        other = factories.DepartmentFactory(agency=tenant_a.agency, client=tenant_a.client)
+        placement = factories.PlacementFactory(
+            agency=tenant_a.agency, department=other, function=tenant_a.function
+        )
+        colleague, narrow = (
+            factories.ClientContactFactory(
+                agency=tenant_a.agency, client=tenant_a.client, membership__user__email=email
+            )
+            for email in ("colleague@alpha.nl", "narrow@alpha.nl")
+        )
+        narrow.sees_all_departments = False
+        narrow.save()
+        narrow.departments.set([other])
+        for sheet, membership in (
+            (werkbrief(tenant_a, week), tenant_a.worker.membership),
+            (werkbrief(tenant_a, week, placement=placement), placement.worker.membership),
+        ):
+            act(fill(sheet, membership), membership, "submit")
+    english(tenant_a.contact.membership, colleague.membership, narrow.membership)
+    reads = []
+    real = timesheet_selectors.client_week_open
+    monkeypatch.setattr(
+        timesheet_selectors,
+        "client_week_open",
+        lambda **kwargs: reads.append(kwargs["membership"]) or real(**kwargs),
+    )
+    mailoutbox.clear()
+    tick(tenant_a.agency, clock, local(tenant_a.agency, monday, "16:00"))
+    sent = {m.to[0]: m.body for m in mails(mailoutbox, Kind.CLIENT_REMINDER)}
+    contact = tenant_a.contact.membership.user.email
+    assert set(sent) == {contact, "colleague@alpha.nl", "narrow@alpha.nl"}
+    assert len(reads) == 2, "one read for the two who see everything, one for the narrow view"
+    everyone = (tenant_a.worker.full_name, placement.worker.full_name)
+    assert all(name in sent["colleague@alpha.nl"] for name in everyone)
+    assert all(name in sent[contact] for name in everyone)
+    assert placement.worker.full_name in sent["narrow@alpha.nl"]
+    assert tenant_a.worker.full_name not in sent["narrow@alpha.nl"]
