@@ -36,6 +36,7 @@ import smtplib
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass
+from email.policy import Compat32
 from email.utils import formataddr, parseaddr
 from enum import StrEnum
 from time import monotonic
@@ -92,6 +93,38 @@ def _render_context(agency: Agency, to_user: User | None, deep_link_path: str, c
     }
 
 
+class _Compat32Unfolded(Compat32):
+    """Django's mail policy (compat32), writing a header that is short, plain ASCII and on one
+    line as it is. compat32 passes every header through email.header.Header to fold it, which
+    changes nothing for such a header but is most of the time spent writing a message out."""
+
+    def _fold(self, name, value, sanitize):
+        if (
+            isinstance(value, str)
+            and value.isascii()
+            and "\r" not in value
+            and "\n" not in value
+            and len(name) + 2 + len(value) <= (self.max_line_length or 0)
+        ):
+            return f"{name}: {value}{self.linesep}"
+        return super()._fold(name, value, sanitize)
+
+
+_UNFOLDED = _Compat32Unfolded()
+
+
+class _Mail(EmailMultiAlternatives):
+    """The same bytes as Django's message, written out faster (thousands go out on a Monday
+    morning): headers as ``_Compat32Unfolded`` writes them, and a random boundary chosen here,
+    so that the generator need not search every part for its own."""
+
+    def message(self):
+        message = super().message()
+        message.set_boundary(f"{'=' * 15}{uuid.uuid4().hex}==")
+        message.policy = _UNFOLDED
+        return message
+
+
 def mail_send(
     *,
     agency: Agency,
@@ -119,7 +152,7 @@ def mail_send(
     }
     if message_id:
         headers["Message-ID"] = message_id
-    message = EmailMultiAlternatives(
+    message = _Mail(
         subject=" ".join(subject.split()),
         body=text,
         from_email=formataddr((agency.name, address)),
