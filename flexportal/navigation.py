@@ -13,12 +13,16 @@ class NavItem:
     label: str
     url_name: str
     module: str | None = None
+    # Modules that live on this item's pages (a worker declares expenses on the werkbrief).
+    includes: tuple[str, ...] = ()
 
 
 NAVIGATION: dict[str, list[NavItem]] = {
     Role.FLEXWORKER: [
         NavItem(_("Dashboard"), "worker:dashboard"),
-        NavItem(_("Werkbriefjes"), "worker:werkbrieven", Module.TIMESHEETS),
+        NavItem(
+            _("Werkbriefjes"), "worker:werkbrieven", Module.TIMESHEETS, includes=(Module.EXPENSES,)
+        ),
         NavItem(_("Placements"), "worker:placements", Module.PLACEMENTS),
         NavItem(_("My details"), "worker:details"),
     ],
@@ -47,3 +51,14 @@ def navigation_for(membership, agency, current_path: str) -> list[dict]:
         current = current_path == url or (not is_dashboard and current_path.startswith(url))
         items.append({"label": item.label, "url": url, "current": current})
     return items
+
+
+def modules_offered(*, role: str, agency) -> set[str]:
+    """The modules a person of ``role`` can use at ``agency``: switched on, with pages in the
+    portal (what the menu leads to). What is promised to a person is limited to these."""
+    offered: set[str] = set()
+    for item in NAVIGATION.get(role, []):
+        if item.module and agency.has_module(item.module):
+            offered.add(item.module)
+            offered.update(module for module in item.includes if agency.has_module(module))
+    return offered

@@ -207,6 +207,8 @@ CELERY_BEAT_SCHEDULE = {
 # this long; a message no worker took is handed out again after this long (then doubling).
 NOTIFICATION_LEASE_SECONDS = env_int("NOTIFICATION_LEASE_SECONDS", 120, minimum=1)
 NOTIFICATION_RETRY_AFTER_SECONDS = env_int("NOTIFICATION_RETRY_AFTER_SECONDS", 120, minimum=1)
+# Messages per delivery task, sent through one mail-server connection.
+NOTIFICATION_BATCH_SIZE = env_int("NOTIFICATION_BATCH_SIZE", 100, minimum=1)
 
 # Sessions in the database: web processes keep no state of their own.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"

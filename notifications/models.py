@@ -4,7 +4,7 @@ A Notification row is reserved *before* anything is sent, under a unique key (ag
 recipient, kind, week, slot, channel). Whoever inserts the row first owns the message; a second
 tick, a redelivered task or a second worker finds the row and sends nothing. The row then walks
 pending → sending → sent (or skipped, or failed after its attempts); see
-notifications.services.notification_deliver for the exact guarantees.
+notifications.services.notifications_deliver for the exact guarantees.
 """
 
 from django.conf import settings

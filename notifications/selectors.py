@@ -12,8 +12,11 @@ from dataclasses import dataclass, field
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.db.models import QuerySet
 from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Agency, ClientContact, Membership, Module, Role
+from flexportal.navigation import modules_offered
 from timesheets.models import Status, Werkbrief
 from timesheets.selectors import waiting_for_client, waiting_for_worker
 
@@ -167,3 +170,35 @@ def staff_members(*, agency: Agency) -> list[Membership]:
 
 def timesheets_enabled(agency: Agency) -> bool:
     return agency.has_module(Module.TIMESHEETS)
+
+
+# What the invitation tells a person they will find on the portal, each with the module it needs
+# (None: always there). Only what the person will find is promised (``invitation_promises``).
+INVITATION_PROMISES: dict[str, list[tuple[str | None, Promise]]] = {
+    Role.FLEXWORKER: [
+        (Module.TIMESHEETS, _("enter your hours every week and submit them")),
+        (Module.EXPENSES, _("declare your expenses, with the receipt")),
+        (Module.PLACEMENTS, _("see your placements")),
+        (Module.DOCUMENTS, _("read and sign your documents")),
+        (Module.PAYSLIPS, _("download your payslips")),
+        (None, _("keep your details up to date")),
+    ],
+    Role.CLIENT_CONTACT: [
+        (Module.TIMESHEETS, _("check and approve the hours of the people who work for you")),
+        (Module.PLACEMENTS, _("see who is placed with you")),
+        (Module.DOCUMENTS, _("read and sign documents")),
+        (Module.INVOICES, _("see your invoices")),
+        (None, _("keep your details up to date")),
+    ],
+}
+
+
+def invitation_promises(*, agency: Agency, role: str) -> list[Promise]:
+    """The invitation's promises for ``role``: those whose module the agency has switched on and
+    the portal offers (flexportal.navigation.modules_offered); translated when rendered."""
+    offered = modules_offered(role=role, agency=agency)
+    return [
+        text
+        for module, text in INVITATION_PROMISES.get(role, [])
+        if module is None or module in offered
+    ]

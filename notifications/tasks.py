@@ -6,8 +6,11 @@ mid-task leaves the message to be delivered again, and the mail log's unique key
 """
 
 import datetime as dt
+import math
+from collections import Counter
 
 from celery import shared_task
+from django.conf import settings
 from django.utils import timezone
 
 from accounts.models import Agency
@@ -20,9 +23,16 @@ def _agency(agency_id) -> Agency | None:
 
 
 def enqueue_deliveries(agency_id: str, ids) -> None:
-    """One delivery task per reserved message (called after the reservation committed)."""
-    for notification_id in dict.fromkeys(str(i) for i in ids):
-        deliver.delay(agency_id, notification_id)
+    """The reserved messages in batches of at most NOTIFICATION_BATCH_SIZE, one delivery task
+    each (called after the reservation committed). Batches of even size, so that the workers
+    share a small number of messages too."""
+    ids = list(dict.fromkeys(str(i) for i in ids))
+    if not ids:
+        return
+    batches = math.ceil(len(ids) / settings.NOTIFICATION_BATCH_SIZE)
+    size = math.ceil(len(ids) / batches)
+    for start in range(0, len(ids), size):
+        deliver_batch.delay(agency_id, ids[start : start + size])
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)
@@ -36,7 +46,7 @@ def tick(now: str | None = None) -> None:
 @shared_task(acks_late=True, reject_on_worker_lost=True)
 def tick_agency(agency_id: str, now: str | None = None) -> int:
     """Reserve what the agency's schedule says is due now, sweep up what no worker delivered,
-    and hand both to workers. Returns how many deliveries it started."""
+    and hand both to workers. Returns how many messages it handed out."""
     agency = _agency(agency_id)
     if agency is None:
         return 0
@@ -49,14 +59,18 @@ def tick_agency(agency_id: str, now: str | None = None) -> int:
 
 
 @shared_task(bind=True, acks_late=True, reject_on_worker_lost=True)
-def deliver(self, agency_id: str, notification_id: str) -> str:
+def deliver_batch(self, agency_id: str, notification_ids: list[str]) -> dict[str, int]:
+    """Send a batch of reserved messages through one connection; returns how many ended in
+    each status."""
     agency = _agency(agency_id)
     if agency is None:
-        return Status.SKIPPED
-    outcome = services.notification_deliver(agency=agency, notification_id=notification_id)
-    if outcome.status == Status.SENDING and outcome.retry_at and not self.request.is_eager:
-        # Another worker holds the claim, or held it and died: look again when its lease ends.
-        deliver.apply_async(
-            (agency_id, notification_id), eta=outcome.retry_at + dt.timedelta(seconds=1)
+        return {Status.SKIPPED: len(notification_ids)}
+    outcomes = services.notifications_deliver(agency=agency, ids=notification_ids)
+    # Rows another worker holds, or held and died with: look again when their lease ends (the
+    # sweep would find them too, a tick later).
+    held = {i: o.retry_at for i, o in outcomes.items() if o.status == Status.SENDING and o.retry_at}
+    if held and not self.request.is_eager:
+        deliver_batch.apply_async(
+            (agency_id, list(held)), eta=max(held.values()) + dt.timedelta(seconds=1)
         )
-    return outcome.status
+    return dict(Counter(o.status for o in outcomes.values()))

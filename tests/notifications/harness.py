@@ -44,10 +44,12 @@ def wait_until(condition, *, timeout: float, interval: float = 0.2, what: str = 
 
 
 class SmtpSink:
-    """Records every message it accepts: Message-ID, recipients, subject and kind."""
+    """Records every message it accepts: Message-ID, recipients, subject and kind (and, with
+    ``keep_content``, the sender and the message as sent, for the benchmark's floor)."""
 
-    def __init__(self):
+    def __init__(self, *, keep_content: bool = False):
         logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd's chatter
+        self.keep_content = keep_content
         self.messages: list[dict] = []
         self._lock = threading.Lock()
         self._loop = asyncio.new_event_loop()
@@ -65,15 +67,17 @@ class SmtpSink:
 
     async def handle_DATA(self, server, session, envelope):  # aiosmtpd calls it so
         headers = BytesHeaderParser().parsebytes(envelope.content)
+        message = {
+            "message_id": headers["Message-ID"],
+            "to": list(envelope.rcpt_tos),
+            "subject": headers["Subject"],
+            "kind": headers["X-Flexportal-Kind"],
+        }
+        if self.keep_content:
+            message["from"] = envelope.mail_from
+            message["content"] = envelope.original_content
         with self._lock:
-            self.messages.append(
-                {
-                    "message_id": headers["Message-ID"],
-                    "to": list(envelope.rcpt_tos),
-                    "subject": headers["Subject"],
-                    "kind": headers["X-Flexportal-Kind"],
-                }
-            )
+            self.messages.append(message)
         return "250 Message accepted for delivery"
 
     @property
@@ -83,6 +87,12 @@ class SmtpSink:
     def snapshot(self) -> list[dict]:
         with self._lock:
             return list(self.messages)
+
+    def clear(self) -> list[dict]:
+        """Forget what was received (returned): the next run starts counting from zero."""
+        with self._lock:
+            received, self.messages = self.messages, []
+        return received
 
     def unique_ids(self) -> set[str]:
         return {m["message_id"] for m in self.snapshot()}
@@ -160,10 +170,14 @@ class CeleryRun:
         self.processes.append(process)
         return process
 
-    def worker(self, number: int = 1, concurrency: int = 2) -> subprocess.Popen:
+    def worker(
+        self, number: int = 1, concurrency: int = 2, include: tuple[str, ...] = ()
+    ) -> subprocess.Popen:
+        """A worker on the run's queue; ``include``: modules with more tasks (the benchmark's)."""
         return self._start(
             [
                 "worker",
+                *(f"--include={module}" for module in include),
                 "-Q",
                 self.queue,
                 "-c",

@@ -54,7 +54,7 @@ def test_a_rejection_reserved_twice_mails_once_and_a_second_rejection_mails_agai
     assert services.werkbrief_rejected_notify(agency=tenant_a.agency, werkbrief_id=wb.pk) == []
     # The delivery task of the row run again (a redelivered broker message) sends nothing.
     (row,) = log(tenant_a, kind=Kind.WERKBRIEF_REJECTED)
-    assert tasks.deliver(str(tenant_a.agency.pk), str(row.pk)) == Status.SENT
+    assert tasks.deliver_batch(str(tenant_a.agency.pk), [str(row.pk)]) == {Status.SENT: 1}
     assert len(mails(mailoutbox, Kind.WERKBRIEF_REJECTED)) == 1
     with tenant_a.scope(), django_capture_on_commit_callbacks(execute=True):
         wb = act(act(wb, worker, "submit"), contact, "reject", "Tweede keer")
@@ -214,7 +214,7 @@ def test_a_broker_that_is_down_does_not_undo_or_break_the_rejection(
     def broker_down(*args, **kwargs):
         raise ConnectionError("Redis is down")
 
-    monkeypatch.setattr(tasks.deliver, "delay", broker_down)
+    monkeypatch.setattr(tasks.deliver_batch, "delay", broker_down)
     with tenant_a.scope(), django_capture_on_commit_callbacks(execute=True):
         wb = act(submitted, tenant_a.contact.membership, "reject", "Later bezorgd.")
     assert wb.status == "afgewezen"

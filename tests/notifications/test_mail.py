@@ -39,3 +39,36 @@ def test_a_mail_can_go_to_an_address_being_confirmed(tenant_a, mailoutbox):
         deep_link_path="/email/confirm/abc/",
     )
     assert mailoutbox[0].to == ["nieuw@example.nl"]
+
+
+@pytest.mark.parametrize("language", ["nl", "en", "de", "pl", "ro", "bg", "hu", "pt"])
+def test_a_mail_is_written_out_as_django_writes_it_only_faster(tenant_a, mailoutbox, language):
+    """Headers as they are (and our own boundary) give the very bytes compat32's folding gives,
+    long and encoded (non-ASCII) headers included."""
+    from email.policy import compat32
+
+    user = tenant_a.worker.membership.user
+    user.preferred_language = language
+    user.first_name = "Zoë Łucja Ștefănescu-Иванова"
+    user.save()
+    tenant_a.agency.name = "Uitzendbureau Zoë & Łucja, met een naam die de regel vol maakt B.V."
+    tenant_a.agency.contact_email = "planning@alpha.nl"
+    tenant_a.agency.save()
+    for kind, context in [
+        ("password_reset", {}),
+        ("email_change", {"new_email": "nieuw@example.nl", "valid_days": 3}),
+    ]:
+        mail_send(
+            agency=tenant_a.agency,
+            to_user=user,
+            kind=kind,
+            context=context,
+            deep_link_path="/x/",
+            message_id="<notification.1234@alpha.localhost>",
+        )
+    for sent in mailoutbox:
+        message = sent.message()
+        fast = message.as_bytes(linesep="\r\n")
+        message.policy = compat32
+        assert fast == message.as_bytes(linesep="\r\n")
+        assert b"From: \r\n =?utf-8?q?Uitzendbureau_Zo=C3=AB" in fast  # encoded and folded

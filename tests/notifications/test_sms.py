@@ -25,21 +25,31 @@ def gateway():
     """A fake CM.com gateway: records each request, answers with ``gateway.reply``."""
 
     class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"  # keeps a connection open while the client does
+
         def do_POST(self):
             body = self.rfile.read(int(self.headers["Content-Length"]))
             server.requests.append(
-                {"path": self.path, "headers": dict(self.headers), "json": json.loads(body)}
+                {
+                    "path": self.path,
+                    "headers": dict(self.headers),
+                    "json": json.loads(body),
+                    "client": self.client_address,
+                }
             )
             status, payload = server.reply
+            answer = json.dumps(payload).encode()
             self.send_response(status)
             self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(answer)))
             self.end_headers()
-            self.wfile.write(json.dumps(payload).encode())
+            self.wfile.write(answer)
 
         def log_message(self, *args):
             pass
 
     server = HTTPServer(("127.0.0.1", 0), Handler)
+    server.handler = Handler
     server.requests = []
     server.reply = (200, {"details": "Created 1 message(s)", "errorCode": 0})
     server.url = f"http://127.0.0.1:{server.server_port}/v1.0/message"
@@ -87,6 +97,38 @@ def test_cm_gets_the_message_with_the_product_token_and_00_numbers(gateway):
     assert message["to"] == [{"number": "0031612345678"}]
     assert message["body"] == {"type": "auto", "content": "Code 123456"}
     assert message["allowedChannels"] == ["SMS"]
+
+
+def test_cm_sends_a_batch_over_one_connection(gateway):
+    backend = _cm(gateway)
+    backend.open()
+    try:
+        for n in range(3):
+            backend.send_messages([sms.SmsMessage(to="+31612345678", body=f"Bericht {n}")])
+    finally:
+        backend.close()
+    assert [r["json"]["messages"]["msg"][0]["body"]["content"] for r in gateway.requests] == [
+        "Bericht 0",
+        "Bericht 1",
+        "Bericht 2",
+    ]
+    assert len({r["client"] for r in gateway.requests}) == 1, "one connection"
+    # Outside open/close each call has a connection of its own.
+    _cm(gateway).send_messages([sms.SmsMessage(to="+31612345678", body="Los")])
+    assert len({r["client"] for r in gateway.requests}) == 2
+
+
+def test_cm_reconnects_when_the_gateway_closes_after_each_answer(gateway):
+    gateway.handler.protocol_version = "HTTP/1.0"
+    backend = _cm(gateway)
+    backend.open()
+    try:
+        for n in range(2):
+            backend.send_messages([sms.SmsMessage(to="+31612345678", body=f"Bericht {n}")])
+    finally:
+        backend.close()
+    assert len(gateway.requests) == 2
+    assert len({r["client"] for r in gateway.requests}) == 2
 
 
 def test_cm_refusing_raises_an_sms_error_without_the_token(gateway):
