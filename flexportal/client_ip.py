@@ -21,6 +21,7 @@ import ipaddress
 import logging
 
 from django.conf import settings
+from django.core import checks
 
 logger = logging.getLogger(__name__)
 
@@ -59,3 +60,23 @@ def _forwarded(request) -> str | None:
 def client_ip(request) -> str | None:
     """The client's address as the trusted proxies saw it, else the connection's."""
     return _forwarded(request) or _address(request.META.get("REMOTE_ADDR", ""))
+
+
+@checks.register(checks.Tags.security, deploy=True)
+def check_trusted_proxies(app_configs=None, **kwargs) -> list:
+    """Production sits behind a TLS proxy (SECURE_PROXY_SSL_HEADER says so): without a word on
+    how to read the client's address, every visitor has the proxy's, and ten wrong logins a
+    minute by anyone lock out everyone."""
+    if settings.TRUSTED_PROXY_COUNT or settings.TRUSTED_CLIENT_IP_HEADER:
+        return []
+    return [
+        checks.Warning(
+            "Neither TRUSTED_PROXY_COUNT nor TRUSTED_CLIENT_IP_HEADER is set: behind the reverse "
+            "proxy every visitor has the proxy's address, and the per-address login limits "
+            "lock out everyone at once.",
+            hint="Set TRUSTED_PROXY_COUNT to the number of proxies that append to "
+            "X-Forwarded-For (1 behind one nginx or load balancer), or TRUSTED_CLIENT_IP_HEADER "
+            "to a header your outermost proxy sets itself (README, Configuration).",
+            id="flexportal.W002",
+        )
+    ]

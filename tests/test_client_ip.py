@@ -131,3 +131,15 @@ def test_code_pages_are_limited_per_client_behind_the_proxy(settings, tenant_a):
         "/two-factor/", {"action": "verify", "code": "000000"}, HTTP_X_FORWARDED_FOR="203.0.113.66"
     )
     assert response.status_code == 429
+
+
+def test_check_deploy_warns_when_nothing_says_how_to_read_the_address_behind_the_proxy(settings):
+    from flexportal.client_ip import check_trusted_proxies
+
+    settings.TRUSTED_PROXY_COUNT, settings.TRUSTED_CLIENT_IP_HEADER = 0, ""
+    (warning,) = check_trusted_proxies()
+    assert warning.id == "flexportal.W002"
+    settings.TRUSTED_PROXY_COUNT = 1
+    assert check_trusted_proxies() == []
+    settings.TRUSTED_PROXY_COUNT, settings.TRUSTED_CLIENT_IP_HEADER = 0, "X-Real-IP"
+    assert check_trusted_proxies() == []

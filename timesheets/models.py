@@ -8,6 +8,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from accounts.validators import validate_name
 from flexportal.tenancy import TenantModel
 from flexportal.uploads import upload_path
 
@@ -15,7 +16,7 @@ from flexportal.uploads import upload_path
 class CaoScheme(TenantModel):
     """An agency's unravelling scheme (cao-ontrafel/1); its rules live in dated versions."""
 
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name"), max_length=200, validators=[validate_name])
     description = models.TextField(_("description"), blank=True)
     is_example = models.BooleanField(_("example scheme"), default=False)
 
@@ -110,7 +111,7 @@ class HourType(TenantModel):
         SUPPLEMENT = "supplement", _("Supplement (paid on top)")
 
     code = models.SlugField(_("code"), max_length=40)
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(_("name"), max_length=100, validators=[validate_name])
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
     percentage = models.PositiveSmallIntegerField(_("percentage"))
     is_active = models.BooleanField(_("active"), default=True)
@@ -134,7 +135,7 @@ class ExpenseType(TenantModel):
         AMOUNT = "amount", _("An amount")
         KILOMETRES = "km", _("Kilometres times a rate")
 
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(_("name"), max_length=100, validators=[validate_name])
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.AMOUNT)
     rate = models.DecimalField(
         _("rate per km (EUR)"), max_digits=6, decimal_places=2, null=True, blank=True

@@ -178,3 +178,21 @@ def test_the_worker_is_told_to_leave_out_the_extension(tenant_a):
         "number, which has none."
     ]
     assert 'value="0612345678 ext 99"' in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("model", "fields"),
+    [
+        ("HourType", {"code": "OT", "percentage": 125}),
+        ("ExpenseType", {}),
+        ("CaoScheme", {}),
+    ],
+)
+def test_hour_expense_and_scheme_names_refuse_a_line_break_too(tenant_a, model, fields):
+    from timesheets import models
+
+    with tenant_a.scope():
+        row = getattr(models, model)(agency=tenant_a.agency, name="Overuren\n125", **fields)
+        with pytest.raises(ValidationError) as refused:
+            row.full_clean()
+    assert "name" in refused.value.error_dict
