@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils.html import escape
 
 from flexportal import uploads
 from tests import factories
@@ -127,7 +128,7 @@ def test_the_expense_list_shows_what_is_needed_to_pay(tenant_a, spread):
     parking, _lunch, _earlier, _other = spread
     html = tenant_a.http(tenant_a.staff).get(_url("admin:timesheets_expense_changelist"))
     html = html.content.decode()
-    assert tenant_a.worker.full_name in html
+    assert escape(tenant_a.worker.full_name) in html, "names such as van 't Hof are escaped"
     assert tenant_a.client.name in html and "Andere Klant B.V." in html
     assert "12,50" in html and "Goedgekeurd" in html
     assert _url("admin:timesheets_expense_receipt", parking.pk) in html

@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils.html import escape
 
 from accounts.models import HoursEnteredBy
 from tests import factories
@@ -73,7 +74,7 @@ def test_the_home_page_lists_what_waits_for_approval_with_counts(tenant_a, submi
     assert response.context["counts"] == {"departments": 1, "placements": 1}
     assert response.context["werkbrief_counts"]["awaiting"] == 1
     assert _url(submitted) in page
-    assert tenant_a.worker.full_name in page
+    assert escape(tenant_a.worker.full_name) in page, "names such as van 't Hof are escaped"
     assert "8:00" in page
 
 
