@@ -111,7 +111,13 @@ def test_check_deploy_demands_a_key_ring_of_its_own(settings):
 def test_a_key_that_is_not_a_fernet_key_stops_the_process():
     result = subprocess.run(
         [sys.executable, "-c", "import flexportal.settings"],
-        env={"FLEXPORTAL_TESTING": "true", "FIELD_ENCRYPTION_KEYS": f"{NEW},not-a-key"},
+        env={
+            "FLEXPORTAL_TESTING": "true",
+            "FIELD_ENCRYPTION_KEYS": f"{NEW},not-a-key",
+            # Only parsed, never connected to: without it the settings would start the embedded
+            # PostgreSQL (initdb on a fresh clone) before they ever read the keys.
+            "DATABASE_URL": "postgres://nobody@127.0.0.1:1/none",
+        },
         capture_output=True,
         text=True,
         timeout=60,
