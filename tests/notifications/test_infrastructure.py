@@ -9,6 +9,8 @@ function) rather than what happens to be loaded.
 import ast
 from pathlib import Path
 
+import pytest
+
 from notifications import registry
 from notifications.models import Kind
 
@@ -90,3 +92,20 @@ def test_the_scheduled_kinds_come_from_the_apps_that_registered_them():
         Kind.WORKER_REMINDER,
         Kind.CLIENT_REMINDER,
     }
+
+
+def test_a_kind_registered_twice_with_another_definition_is_refused():
+    entry = registry.get(Kind.WORKER_REMINDER)
+    registry.register(entry)  # the same definition again (an app loaded twice): no change
+    with pytest.raises(ValueError, match="registered twice"):
+        registry.register(registry.MessageKind(Kind.WORKER_REMINDER, entry.prepare))
+    assert registry.get(Kind.WORKER_REMINDER) is entry
+
+
+def test_a_batch_reads_what_its_rows_share_once():
+    batch = registry.Batch(agency=None, notifications=[], now=None)
+    reads = []
+    for _row in range(3):
+        batch.once("memberships", lambda b: reads.append(b) or {"read": len(reads)})
+    assert reads == [batch]
+    assert batch.once("memberships", lambda b: {}) == {"read": 1}
