@@ -8,4 +8,7 @@ class AccountsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        # Registers the account's message kinds (and the language of every message) with the
+        # mail log.
+        from accounts import notifications  # noqa: F401
         from flexportal import client_ip  # noqa: F401 - registers its deployment check

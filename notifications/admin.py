@@ -16,8 +16,8 @@ from django.utils.translation import gettext_lazy as _
 
 from flexportal.admin_forms import RecentWeeksFilter
 from flexportal.admin_sites import AgencyScopedAdmin, backoffice_site
-from notifications import services
-from notifications.models import SCHEDULED_KINDS, Kind, Notification
+from notifications import registry, services
+from notifications.models import Notification
 
 
 @admin.register(Notification, site=backoffice_site)
@@ -80,7 +80,7 @@ class NotificationAdmin(AgencyScopedAdmin):
         """When a scheduled message was due, or the day of an event's; and which resend."""
         slot, _sep, resend = obj.slot.partition("/resend-")
         when = ""
-        if obj.kind in SCHEDULED_KINDS:
+        if _scheduled(obj.kind):
             with contextlib.suppress(ValueError):
                 moment = dt.datetime.fromisoformat(slot)
                 when = date_format(moment, "SHORT_DATETIME_FORMAT")
@@ -113,22 +113,35 @@ class NotificationAdmin(AgencyScopedAdmin):
 
     @admin.action(description=_("Send the selected messages again"))
     def resend(self, request, queryset):
-        from accounts.services import AccountError
-
-        count = invitations = 0
+        count = renewed = 0
         for notification in queryset.select_related("agency", "recipient", "resend_of"):
             try:
                 services.notification_resend(notification=notification, actor=request.user)
-            except (AccountError, services.CannotResend) as error:
+            except services.CannotResend as error:
                 self.message_user(request, error.message, messages.WARNING)
                 continue
             count += 1
-            invitations += notification.kind == Kind.INVITATION
+            renewed += _renewed(notification.kind)
         message = ngettext(
             "%(n)d message is sent again.", "%(n)d messages are sent again.", count
         ) % {"n": count}
-        if invitations:
+        if renewed:
             message += " " + gettext(
                 "An invitation goes out with a new link; the old link stops working."
             )
         self.message_user(request, message, messages.SUCCESS)
+
+
+def _scheduled(kind: str) -> bool:
+    try:
+        return registry.get(kind).scheduled
+    except LookupError:
+        return False
+
+
+def _renewed(kind: str) -> bool:
+    """A kind that goes out anew instead of as it was (the invitation, with a new link)."""
+    try:
+        return registry.get(kind).resend is not None
+    except LookupError:
+        return False

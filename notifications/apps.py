@@ -8,4 +8,6 @@ class NotificationsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from notifications import checks  # noqa: F401 - registers the deployment checks
+        # The deployment checks, and the delivery tasks (they hand notifications.services the
+        # queue that deliver_after_commit uses).
+        from notifications import checks, tasks  # noqa: F401

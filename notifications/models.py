@@ -15,6 +15,10 @@ from flexportal.tenancy import TenantModel
 
 
 class Kind(models.TextChoices):
+    """The kinds of message in the log (its column's choices). How each is prepared, whom a
+    scheduled kind goes to and whether it is still due is registered by the domain app that
+    sends it (notifications.registry: timesheets.notifications, accounts.notifications)."""
+
     WERKBRIEF_READY = "werkbrief_ready", _("Werkbrief ready to fill in")
     WORKER_REMINDER = "worker_reminder", _("Reminder to enter hours")
     APPROVAL_READY = "approval_ready", _("Werkbriefjes ready for approval")
@@ -31,15 +35,6 @@ class Kind(models.TextChoices):
     PASSWORD_CHANGED = "password_changed", _("Password changed")
     TWO_FACTOR_ADDED = "two_factor_added", _("Second factor added")
     TWO_FACTOR_REMOVED = "two_factor_removed", _("Second factor removed")
-
-
-# Kinds sent at the agency's fixed times (notifications.schedule); the rest follow an event.
-SCHEDULED_KINDS = (Kind.WERKBRIEF_READY, Kind.WORKER_REMINDER, Kind.CLIENT_REMINDER)
-# Kinds that also go out by text message to people who chose that on "my details".
-SMS_KINDS = (Kind.WORKER_REMINDER, Kind.CLIENT_REMINDER)
-# Kinds whose link holds a one-time token that the log never stores: only the first attempt,
-# right after the event, can send them; they are not retried, and "send again" makes a new link.
-TOKEN_KINDS = (Kind.INVITATION, Kind.PASSWORD_RESET, Kind.EMAIL_CHANGE)
 
 
 class Channel(models.TextChoices):

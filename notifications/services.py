@@ -6,8 +6,10 @@ branding and an absolute link to ``agency.base_url() + deep_link_path``. ``sms_s
 same with ``<kind>.sms.txt``. Callers that send from inside a transaction wrap it in
 ``transaction.on_commit``.
 
-The portal's notifications (werkbrief ready, reminders, approval ready, rejection, correction
-request, invitation) go through the mail log (notifications.models.Notification):
+The portal's notifications go through the mail log (notifications.models.Notification). This
+module knows no domain app: each app registers its message kinds with notifications.registry
+(who gets a scheduled kind, what a message shows and whether it is still due) and reserves the
+rows of its events with ``reserve``; imports run one way, domain -> notifications.
 
 1. **Reserve**: a row per recipient and channel is inserted under the unique key (agency,
    recipient, kind, week, slot, channel) with ON CONFLICT DO NOTHING. Two ticks, a redelivered
@@ -34,7 +36,7 @@ import datetime as dt
 import logging
 import smtplib
 import uuid
-from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from email.policy import Compat32
 from email.utils import formataddr, parseaddr
@@ -42,36 +44,21 @@ from enum import StrEnum
 from time import monotonic
 
 from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser as User
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import DatabaseError, connection, transaction
-from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from accounts.models import Agency, Membership, Role, User
-from accounts.selectors import language_for, mobile_number_on_file
 from flexportal.tenancy import agency_scope
-from notifications import selectors
-from notifications.models import (
-    SCHEDULED_KINDS,
-    SMS_KINDS,
-    TOKEN_KINDS,
-    Channel,
-    Kind,
-    Notification,
-    SlotRun,
-    Status,
-)
-from notifications.schedule import AgencySchedule, due_slots
+from notifications import registry
+from notifications.models import Channel, Kind, Notification, SlotRun, Status
+from notifications.registry import Batch, CannotResend, Prepared, Recipient, Skip, Tenant
 from notifications.sms import BaseSmsBackend, SmsError, send_sms
 from notifications.sms import get_backend as get_sms_backend
-from timesheets import deadlines
-from timesheets import selectors as timesheet_selectors
-from timesheets.models import CorrectionRequest, Werkbrief, WerkbriefChange, WerkbriefTransition
-from timesheets.models import Status as WerkbriefStatus
 
 logger = logging.getLogger(__name__)
 
@@ -82,7 +69,7 @@ SWEEP_LIMIT = 5000
 # Rendering and sending one message --------------------------------------------------------------
 
 
-def _render_context(agency: Agency, to_user: User | None, deep_link_path: str, context) -> dict:
+def _render_context(agency: Tenant, to_user: User | None, deep_link_path: str, context) -> dict:
     base_url = agency.base_url()
     return {
         "agency": agency,
@@ -128,7 +115,7 @@ class _Mail(EmailMultiAlternatives):
 
 def mail_send(
     *,
-    agency: Agency,
+    agency: Tenant,
     to_user: User | None,
     kind: str,
     context: dict | None = None,
@@ -139,7 +126,7 @@ def mail_send(
 ) -> int:
     """Mail ``to_user`` (or ``to_email``: a new address being confirmed, or the agency's own
     address without a person); returns 1 if sent."""
-    language = language_for(user=to_user, agency=agency)
+    language = registry.language_for(user=to_user, agency=agency)
     ctx = _render_context(agency, to_user, deep_link_path, context)
     with translation.override(language), timezone.override(agency.tzinfo):
         subject = render_to_string(f"notifications/{kind}.subject.txt", ctx)
@@ -169,7 +156,7 @@ def mail_send(
 
 def sms_send(
     *,
-    agency: Agency,
+    agency: Tenant,
     to_user: User,
     to_number: str,
     kind: str,
@@ -179,7 +166,7 @@ def sms_send(
 ) -> int:
     """A text message from ``templates/notifications/<kind>.sms.txt`` in the person's language,
     through ``backend`` (a batch's open one) or the configured backend."""
-    language = language_for(user=to_user, agency=agency)
+    language = registry.language_for(user=to_user, agency=agency)
     ctx = _render_context(agency, to_user, deep_link_path, context)
     with translation.override(language), timezone.override(agency.tzinfo):
         body = " ".join(render_to_string(f"notifications/{kind}.sms.txt", ctx).split())
@@ -194,24 +181,26 @@ def _retry_after() -> dt.timedelta:
 
 
 def _rows(
-    agency: Agency,
+    agency: Tenant,
     kind: str,
     week_start: dt.date,
     slot: str,
-    recipients: list[selectors.Recipient],
+    recipients: list[Recipient],
 ) -> list[Notification]:
     # If no worker has taken a row by then, the sweep hands it out again (on the real clock,
     # also when a tick replays another moment).
     retry_at = timezone.now() + _retry_after()
+    sms = registry.get(kind).sms
     rows = []
     for recipient in recipients:
         channels = [Channel.MAIL]
-        if recipient.sms and kind in SMS_KINDS:
+        if recipient.sms and sms:
             channels.append(Channel.SMS)
         rows += [
             Notification(
                 agency=agency,
                 recipient_id=recipient.user_id,
+                address=recipient.address,
                 kind=kind,
                 channel=channel,
                 week_start=week_start,
@@ -225,8 +214,14 @@ def _rows(
     return rows
 
 
-def _reserve_for(agency: Agency, kind: str, week_start: dt.date, slot: str, recipients) -> list:
-    """The rows of ``recipients`` for one kind, week and slot, reserved (see ``_reserve``)."""
+def reserve(
+    *, agency: Tenant, kind: str, week_start: dt.date, slot: str, recipients: list[Recipient]
+) -> list:
+    """Reserve the messages of ``recipients`` for one kind, week and slot in the mail log (a
+    person who chose text messages gets one too, for a kind that has them); returns the ids
+    still to send, for ``deliver_after_commit``. A domain app calls it inside its event's own
+    transaction (an outbox): the event and its messages commit together or not at all. Two
+    callers racing, or the same event reserved again, insert each row once."""
     rows = _rows(agency, kind, week_start, slot, recipients)
     return _reserve(rows, kind=kind, week_start=week_start, slot=slot)
 
@@ -247,20 +242,16 @@ def _reserve(rows: list[Notification], *, kind: str, week_start: dt.date, slot: 
 # The schedule: a tick per agency -----------------------------------------------------------------
 
 
-def notifications_tick(*, agency: Agency, now: dt.datetime) -> list:
-    """Reserve the messages of the slots due at ``now`` (see notifications.schedule); returns
-    the ids to hand to workers. A fixed number of queries per due kind (at most three kinds),
-    whatever the number of people: the cost grows with agencies, not with workers."""
-    if not agency.is_active or not selectors.timesheets_enabled(agency):
+def notifications_tick(*, agency: Tenant, now: dt.datetime) -> list:
+    """Reserve the messages of the slots due at ``now`` (the schedules the domain apps
+    registered, notifications.registry.due); returns the ids to hand to workers. A fixed number
+    of queries per due kind, whatever the number of people: the cost grows with agencies, not
+    with workers."""
+    if not agency.is_active:
         return []
-    find = {
-        Kind.WERKBRIEF_READY: selectors.werkbrief_ready_recipients,
-        Kind.WORKER_REMINDER: selectors.worker_reminder_recipients,
-        Kind.CLIENT_REMINDER: selectors.client_reminder_recipients,
-    }
     ids: list = []
     with agency_scope(agency):
-        for due in due_slots(AgencySchedule.of(agency), now):
+        for due in registry.due(agency, now):
             with transaction.atomic():
                 # The run's unique key makes a second tick wait here for the first to commit,
                 # then skip the slot: it is processed once, with the recipients of that moment.
@@ -268,8 +259,15 @@ def notifications_tick(*, agency: Agency, now: dt.datetime) -> list:
                 SlotRun.objects.bulk_create([run], ignore_conflicts=True)
                 if not SlotRun.objects.filter(pk=run.pk).exists():
                     continue
-                recipients = find[due.kind](agency=agency, week_start=due.week_start)
-                ids += _reserve_for(agency, due.kind, due.week_start, due.key, recipients)
+                find = registry.get(due.kind).recipients
+                recipients = find(agency=agency, week_start=due.week_start) if find else []
+                ids += reserve(
+                    agency=agency,
+                    kind=due.kind,
+                    week_start=due.week_start,
+                    slot=due.key,
+                    recipients=recipients,
+                )
                 SlotRun.objects.filter(pk=run.pk).update(recipients=len(recipients))
             logger.info(
                 "%s: %s of week %s at %s for %d people",
@@ -282,153 +280,22 @@ def notifications_tick(*, agency: Agency, now: dt.datetime) -> list:
     return ids
 
 
-def notifications_sweep(*, agency: Agency, now: dt.datetime) -> list:
+def notifications_sweep(*, agency: Tenant, now: dt.datetime) -> list:
     """Rows no worker took in time, or whose worker died mid-send (lease expired): one query.
-    Mails with a one-time link (TOKEN_KINDS) are not retried: the link exists only in the first
-    attempt."""
+    Mails with a one-time link (``MessageKind.one_time_link``) are not retried: the link exists
+    only in the first attempt."""
     with agency_scope(agency):
         return list(
             Notification.objects.filter(
                 agency=agency, status__in=[Status.PENDING, Status.SENDING], retry_at__lte=now
             )
-            .exclude(kind__in=TOKEN_KINDS)
+            .exclude(kind__in=_one_time_link_kinds())
             .order_by("retry_at")
             .values_list("pk", flat=True)[:SWEEP_LIMIT]
         )
 
 
-# Events ------------------------------------------------------------------------------------------
-
-
-def werkbrief_rejected_notify(*, agency: Agency, werkbrief_id) -> list:
-    """The worker gets the client's reason (once per rejection)."""
-    with agency_scope(agency):
-        wb = (
-            Werkbrief.objects.filter(agency=agency, pk=werkbrief_id)
-            .select_related("placement__worker__membership")
-            .first()
-        )
-        if wb is None:
-            return []
-        rejection = (
-            WerkbriefTransition.objects.filter(werkbrief=wb, to_status=WerkbriefStatus.AFGEWEZEN)
-            .order_by("-at")
-            .first()
-        )
-        if rejection is None:
-            return []
-        membership = wb.placement.worker.membership
-        slot = f"transition:{rejection.pk}"
-        recipient = selectors.Recipient(
-            membership.user_id,
-            membership.pk,
-            False,
-            {
-                "werkbrief_id": str(wb.pk),
-                "transition_id": str(rejection.pk),
-                "membership_id": str(membership.pk),
-            },
-            selectors.worker_werkbrief_path([wb.pk]),
-        )
-        return _reserve_for(agency, Kind.WERKBRIEF_REJECTED, wb.week_start, slot, [recipient])
-
-
-def werkbrief_submitted_notify(*, agency: Agency, werkbrief_id, now=None) -> list:
-    """ "One or more werkbriefjes are ready for approval" to the contacts who may approve it; at
-    most one a day per contact and week of hours (the ledger's slot is the day)."""
-    now = now or timezone.now()
-    with agency_scope(agency):
-        wb = Werkbrief.objects.filter(agency=agency, pk=werkbrief_id).first()
-        if wb is None or wb.status != WerkbriefStatus.INGEDIEND:
-            return []
-        recipients = selectors.approval_ready_recipients(agency=agency, werkbrief=wb)
-        slot = f"day:{timezone.localdate(now, timezone=agency.tzinfo).isoformat()}"
-        return _reserve_for(agency, Kind.APPROVAL_READY, wb.week_start, slot, recipients)
-
-
-def correction_requested_notify(*, agency: Agency, correction_id) -> list:
-    """The back office hears of a correction request: at the agency's own address when it has
-    one, else every active back-office member."""
-    with agency_scope(agency):
-        correction = (
-            CorrectionRequest.objects.filter(agency=agency, pk=correction_id)
-            .select_related("werkbrief")
-            .first()
-        )
-        if correction is None:
-            return []
-        slot = f"correction:{correction.pk}"
-        week = correction.werkbrief.week_start
-        path = reverse("admin:timesheets_correctionrequest_change", args=[correction.pk])
-        context = {"correction_id": str(correction.pk)}
-        now = timezone.now()
-        if agency.contact_email:
-            rows = [
-                Notification(
-                    agency=agency,
-                    recipient=None,
-                    address=agency.contact_email,
-                    kind=Kind.CORRECTION_REQUESTED,
-                    channel=Channel.MAIL,
-                    week_start=week,
-                    slot=slot,
-                    context=context,
-                    deep_link_path=path,
-                    retry_at=now + _retry_after(),
-                )
-            ]
-        else:
-            recipients = [
-                selectors.Recipient(m.user_id, m.pk, False, {**context}, path)
-                for m in selectors.staff_members(agency=agency)
-            ]
-            rows = _rows(agency, Kind.CORRECTION_REQUESTED, week, slot, recipients)
-        return _reserve(rows, kind=Kind.CORRECTION_REQUESTED, week_start=week, slot=slot)
-
-
-def werkbrief_corrected_notify(
-    *, agency: Agency, werkbrief_id, correction_ids: list, at: dt.datetime
-) -> list:
-    """Whoever asked for a correction hears that the back office made it, with what changed:
-    one mail per person per correction (the ledger's slot is the correction's moment)."""
-    with agency_scope(agency):
-        wb = (
-            Werkbrief.objects.filter(agency=agency, pk=werkbrief_id)
-            .select_related("placement__worker")
-            .first()
-        )
-        if wb is None:
-            return []
-        requesters = set(
-            CorrectionRequest.objects.filter(
-                agency=agency, werkbrief=wb, pk__in=correction_ids
-            ).values_list("requested_by_id", flat=True)
-        )
-        worker_membership_id = wb.placement.worker.membership_id
-        memberships = Membership.objects.filter(
-            agency=agency, user_id__in=requesters, is_active=True
-        ).filter(Q(pk=worker_membership_id) | Q(role=Role.CLIENT_CONTACT))
-        recipients = {}
-        for membership in memberships.order_by("role"):  # a person's contact role first
-            if membership.user_id in recipients:
-                continue
-            is_worker = membership.pk == worker_membership_id
-            recipients[membership.user_id] = selectors.Recipient(
-                membership.user_id,
-                membership.pk,
-                False,
-                {
-                    "werkbrief_id": str(wb.pk),
-                    "membership_id": str(membership.pk),
-                    "correction_ids": [str(pk) for pk in correction_ids],
-                    "at": at.isoformat(),
-                },
-                selectors.worker_werkbrief_path([wb.pk])
-                if is_worker
-                else reverse("client:werkbrief", args=[wb.pk]),
-            )
-        slot = f"corrected:{wb.pk}:{at.isoformat()}"
-        return _reserve_for(agency, Kind.CORRECTED, wb.week_start, slot, list(recipients.values()))
+# One-off mails about a person's own account ------------------------------------------------------
 
 
 class MailFailure(StrEnum):
@@ -455,7 +322,7 @@ def mail_failed(row: Notification) -> MailFailure | None:
 
 
 def _event_row(
-    *, agency: Agency, user: User, kind: str, slot: str, context: dict, deep_link_path: str
+    *, agency: Tenant, user: User, kind: str, slot: str, context: dict, deep_link_path: str
 ) -> Notification:
     with agency_scope(agency):
         now = timezone.now()
@@ -464,7 +331,7 @@ def _event_row(
             recipient=user,
             kind=kind,
             channel=Channel.MAIL,
-            week_start=deadlines.week_start_of(timezone.localdate(now, timezone=agency.tzinfo)),
+            week_start=_monday(timezone.localdate(now, timezone=agency.tzinfo)),
             slot=slot,
             context=context,
             deep_link_path=deep_link_path,
@@ -472,11 +339,10 @@ def _event_row(
         )
 
 
-def invitation_record(
-    *, agency: Agency, membership: Membership, invitation, context
-) -> Notification:
-    """The invitation's row in the mail log. Its link carries the one-time token, which is
-    never stored: the caller delivers it right after commit with ``link_path``."""
+def invitation_record(*, agency: Tenant, membership, invitation, context) -> Notification:
+    """The invitation's row in the mail log (accounts.notifications prepares it, and sends a new
+    invitation when it is sent again). Its link carries the one-time token, which is never
+    stored: the caller delivers it right after commit with ``link_path``."""
     return _event_row(
         agency=agency,
         user=membership.user,
@@ -489,7 +355,7 @@ def invitation_record(
 
 def account_mail_send(
     *,
-    agency: Agency,
+    agency: Tenant,
     user: User,
     kind: str,
     context: dict | None = None,
@@ -501,7 +367,7 @@ def account_mail_send(
     through the log, after commit.
 
     ``to_email`` sends it elsewhere than the account's address (a new address to confirm, the
-    old one told of the change). ``link_path`` holds a one-time token (TOKEN_KINDS): it is never
+    old one told of the change). ``link_path`` holds a one-time token (``one_time_link``): never
     stored, so that mail goes out right after the commit, from this process, and only then.
     The others go to a Celery worker like every other message (and the sweep, should that fail).
     """
@@ -518,7 +384,7 @@ def account_mail_send(
         },
         deep_link_path=deep_link_path,
     )
-    if kind in TOKEN_KINDS:
+    if registry.get(kind).one_time_link:
 
         def deliver_now() -> None:
             notification_deliver(agency=agency, notification_id=row.pk, link_path=link_path)
@@ -532,248 +398,6 @@ def account_mail_send(
 # Deliver -----------------------------------------------------------------------------------------
 
 
-class Skip(Exception):
-    """The reason for the message is gone (approved meanwhile, past the cut-off...). The reason
-    is kept in the log untranslated (the source text) and shown in the reader's language."""
-
-
-@dataclass
-class Prepared:
-    context: dict
-    deep_link_path: str
-    membership: Membership | None = None
-    address: str = ""  # another address than the recipient's own
-
-
-class _Batch:
-    """What the messages of one batch need from the database, read once for the whole batch
-    (their memberships; the werkbriefjes the workers' mails are about) instead of per message."""
-
-    def __init__(self, agency: Agency, notifications: list[Notification], now: dt.datetime):
-        self.agency = agency
-        self.now = now
-        wanted = {n.context["membership_id"] for n in notifications if "membership_id" in n.context}
-        self.memberships = {
-            str(m.pk): m
-            for m in Membership.objects.filter(agency=agency, pk__in=wanted).select_related("user")
-        }
-        self.worker_sheets = self._worker_sheets(notifications)
-        self._client_weeks: dict = {}
-
-    def membership(self, notification: Notification) -> Membership:
-        membership = self.memberships.get(notification.context.get("membership_id"))
-        if membership is None or not membership.is_active or not membership.user.is_active:
-            raise Skip(gettext_noop("The person no longer has access to this agency."))
-        return membership
-
-    def client_week(self, membership: Membership, week_start: dt.date) -> list[Werkbrief]:
-        """The contact's werkbriefjes of the week not approved yet (a reminder lists every worker
-        of the week). Contacts whose view is the same query (the client's contacts who see
-        every department) share one read."""
-        visible = timesheet_selectors.werkbrieven_visible_to(membership=membership)
-        key = (str(visible.query), week_start)
-        if key not in self._client_weeks:
-            self._client_weeks[key] = timesheet_selectors.client_week_open(
-                membership=membership, week_start=week_start
-            )
-        return self._client_weeks[key]
-
-    def _worker_sheets(self, notifications: list[Notification]) -> dict:
-        """Per worker's mail (not sent again by hand): its werkbriefjes that still wait for the
-        worker; one query per kind."""
-        by_kind: dict = defaultdict(list)
-        for notification in notifications:
-            if notification.kind in selectors.WORKER_SWITCH and notification.resend_of_id is None:
-                by_kind[notification.kind].append(notification)
-        found: dict = {}
-        for kind, rows in by_kind.items():
-            ids = {i for n in rows for i in n.context.get("werkbrief_ids", [])}
-            sheets = {str(w.pk): w for w in _worker_sheets(self.agency, kind, force=False, ids=ids)}
-            for n in rows:
-                found[n.pk] = [sheets[i] for i in n.context.get("werkbrief_ids", []) if i in sheets]
-        return found
-
-
-def _worker_sheets(agency: Agency, kind: str, *, force: bool, ids) -> list[Werkbrief]:
-    sheets = Werkbrief.objects.filter(agency=agency, pk__in=ids).select_related(
-        "placement__worker", "placement__department__client", "placement__function"
-    )
-    if not force:
-        switch = selectors.WORKER_SWITCH[kind]
-        sheets = sheets.filter(
-            timesheet_selectors.waiting_for_worker(), **{f"placement__{switch}": True}
-        )
-        if kind == Kind.WERKBRIEF_READY:
-            sheets = sheets.filter(status=WerkbriefStatus.RAPPORTEER)
-    return list(sheets.order_by("week_start", "pk"))
-
-
-def _check_cutoff(notification: Notification, now, *, for_client: bool, force: bool):
-    agency = notification.agency
-    cutoff = (deadlines.client_deadline if for_client else deadlines.worker_deadline)(
-        agency, notification.week_start
-    )
-    if now >= cutoff and not force:
-        raise Skip(gettext_noop("The cut-off has passed."))
-    return cutoff
-
-
-def _prepare_worker(notification: Notification, batch: _Batch, force: bool) -> Prepared:
-    membership = batch.membership(notification)
-    cutoff = _check_cutoff(notification, batch.now, for_client=False, force=force)
-    sheets = batch.worker_sheets.get(notification.pk)
-    if sheets is None:
-        ids = notification.context.get("werkbrief_ids", [])
-        sheets = _worker_sheets(batch.agency, notification.kind, force=force, ids=ids)
-    sheets = [w for w in sheets if w.placement.worker.membership_id == membership.pk]
-    if not sheets:
-        raise Skip(gettext_noop("The hours are in: nothing to remind of."))
-    return Prepared(
-        {"werkbrieven": sheets, "deadline": cutoff, "week": notification.week_start},
-        selectors.worker_werkbrief_path([w.pk for w in sheets]),
-        membership,
-    )
-
-
-def _prepare_client(notification: Notification, batch: _Batch, force: bool) -> Prepared:
-    membership = batch.membership(notification)
-    if not timesheet_selectors.contact_may_approve(membership):
-        raise Skip(gettext_noop("This contact no longer approves hours."))
-    cutoff = _check_cutoff(
-        notification,
-        batch.now,
-        for_client=True,
-        force=force or notification.kind == Kind.APPROVAL_READY,
-    )
-    sheets = batch.client_week(membership, notification.week_start)
-    waiting = [w for w in sheets if w.waiting]
-    if not waiting and not force:
-        raise Skip(gettext_noop("Nothing waits for approval any more."))
-    return Prepared(
-        {
-            "werkbrieven": sheets,
-            "waiting_count": len(waiting),
-            "deadline": cutoff,
-            "week": notification.week_start,
-        },
-        reverse("client:dashboard"),
-        membership,
-    )
-
-
-def _prepare_rejected(notification: Notification, batch: _Batch, force: bool) -> Prepared:
-    membership = batch.membership(notification)
-    wb = (
-        Werkbrief.objects.filter(
-            agency=notification.agency_id, pk=notification.context["werkbrief_id"]
-        )
-        .select_related("placement__department__client", "placement__function")
-        .first()
-    )
-    rejection = WerkbriefTransition.objects.filter(
-        agency=notification.agency_id, pk=notification.context["transition_id"]
-    ).first()
-    if wb is None or rejection is None:
-        raise Skip(gettext_noop("The werkbrief no longer exists."))
-    deadline = deadlines.worker_deadline(notification.agency, wb.week_start)
-    return Prepared(
-        {
-            "werkbrief": wb,
-            "reason": rejection.comment,
-            "deadline": deadline,
-            "rejected_at": rejection.at,
-        },
-        selectors.worker_werkbrief_path([wb.pk]),
-        membership,
-    )
-
-
-def _prepare_correction(notification: Notification, batch: _Batch, force: bool) -> Prepared:
-    correction = (
-        CorrectionRequest.objects.filter(
-            agency=notification.agency_id, pk=notification.context["correction_id"]
-        )
-        .select_related(
-            "werkbrief__placement__worker",
-            "werkbrief__placement__department__client",
-            "requested_by",
-        )
-        .first()
-    )
-    if correction is None:
-        raise Skip(gettext_noop("The correction request no longer exists."))
-    if correction.state != CorrectionRequest.State.OPEN and not force:
-        raise Skip(gettext_noop("The correction request is handled already."))
-    return Prepared({"correction": correction}, notification.deep_link_path)
-
-
-def _prepare_corrected(notification: Notification, batch: _Batch, force: bool) -> Prepared:
-    membership = batch.membership(notification)
-    context = notification.context
-    wb = (
-        Werkbrief.objects.filter(agency=notification.agency_id, pk=context["werkbrief_id"])
-        .select_related("placement__worker", "placement__department__client")
-        .first()
-    )
-    if wb is None:
-        raise Skip(gettext_noop("The werkbrief no longer exists."))
-    changes = list(
-        WerkbriefChange.objects.filter(werkbrief=wb, at=dt.datetime.fromisoformat(context["at"]))
-        .select_related("actor")
-        .order_by("date", "field")
-    )
-    return Prepared(
-        {
-            "werkbrief": wb,
-            "changes": changes,
-            "reason": changes[0].reason if changes else "",
-            "payroll_week": changes[0].payroll_week if changes else None,
-            "for_worker": membership.pk == wb.placement.worker.membership_id,
-        },
-        notification.deep_link_path,
-        membership,
-    )
-
-
-def _prepare_invitation(notification: Notification, batch: _Batch, force: bool) -> Prepared:
-    membership = batch.membership(notification)
-    context = {
-        **notification.context,
-        "promises": selectors.invitation_promises(agency=batch.agency, role=membership.role),
-    }
-    return Prepared(context, notification.deep_link_path, membership)
-
-
-def _prepare_account(notification: Notification, batch: _Batch, force: bool) -> Prepared:
-    user = notification.recipient
-    if user is None or not user.is_active:
-        raise Skip(gettext_noop("The person no longer has access to this agency."))
-    context = dict(notification.context)
-    at = context.pop("at", None)
-    context["changed_at"] = dt.datetime.fromisoformat(at) if at else notification.created_at
-    return Prepared(context, notification.deep_link_path, address=context.get("to_email", ""))
-
-
-PREPARE = {
-    Kind.WERKBRIEF_READY: _prepare_worker,
-    Kind.WORKER_REMINDER: _prepare_worker,
-    Kind.CLIENT_REMINDER: _prepare_client,
-    Kind.APPROVAL_READY: _prepare_client,
-    Kind.WERKBRIEF_REJECTED: _prepare_rejected,
-    Kind.CORRECTION_REQUESTED: _prepare_correction,
-    Kind.CORRECTED: _prepare_corrected,
-    Kind.INVITATION: _prepare_invitation,
-    Kind.PASSWORD_RESET: _prepare_account,
-    Kind.EMAIL_CHANGE: _prepare_account,
-    Kind.EMAIL_CHANGED: _prepare_account,
-    Kind.IBAN_CHANGED: _prepare_account,
-    Kind.TWO_FACTOR_RESET: _prepare_account,
-    Kind.PASSWORD_CHANGED: _prepare_account,
-    Kind.TWO_FACTOR_ADDED: _prepare_account,
-    Kind.TWO_FACTOR_REMOVED: _prepare_account,
-}
-
-
 @dataclass(frozen=True)
 class Outcome:
     status: str
@@ -785,7 +409,7 @@ def _backoff(attempts: int) -> dt.timedelta:
 
 
 def notification_deliver(
-    *, agency: Agency, notification_id, link_path: str | None = None, now=None
+    *, agency: Tenant, notification_id, link_path: str | None = None, now=None
 ) -> Outcome:
     """Send one reserved message: a batch of one (see ``notifications_deliver``).
     ``link_path`` overrides the stored link (an invitation's one-time token)."""
@@ -795,7 +419,7 @@ def notification_deliver(
 
 
 def notifications_deliver(
-    *, agency: Agency, ids, links: dict[str, str] | None = None, now=None
+    *, agency: Tenant, ids, links: dict[str, str] | None = None, now=None
 ) -> dict[str, Outcome]:
     """Send a batch of reserved messages, each at most once at a time and never again once sent
     (see the module's docstring), through one mail-server connection (and one SMS gateway
@@ -822,7 +446,7 @@ def _uuids(ids) -> list[uuid.UUID]:
     return found
 
 
-def _claim(agency: Agency, ids: list[uuid.UUID], now: dt.datetime, lease) -> dict:
+def _claim(agency: Tenant, ids: list[uuid.UUID], now: dt.datetime, lease) -> dict:
     """The rows of ``ids`` that no worker holds (pending, or sending with an expired lease)
     become this worker's: sending, with a new lease and attempts + 1. One statement, so two
     workers claiming overlapping batches get each row once (PostgreSQL re-checks the condition
@@ -848,7 +472,7 @@ def _claim(agency: Agency, ids: list[uuid.UUID], now: dt.datetime, lease) -> dic
         return dict(cursor.fetchall())
 
 
-def _renew(agency: Agency, notifications: list[Notification], lease) -> set:
+def _renew(agency: Tenant, notifications: list[Notification], lease) -> set:
     """Extend this worker's claim on rows it has not sent yet; returns the ids still its own
     (a row whose lease ran out may have been taken over: its attempt number moved on)."""
     if not notifications:
@@ -873,7 +497,7 @@ def _renew(agency: Agency, notifications: list[Notification], lease) -> set:
         return {row[0] for row in cursor.fetchall()}
 
 
-def _finish(agency: Agency, notification: Notification, **fields) -> int:
+def _finish(agency: Tenant, notification: Notification, **fields) -> int:
     """Mark a row, only if this attempt still holds it: if its lease ran out and another worker
     took the row over, our late "sent" must not overwrite theirs. One plain UPDATE (it runs once
     per message)."""
@@ -906,7 +530,7 @@ def _marks_not_awaited_on_disk():
             cursor.execute("RESET synchronous_commit")
 
 
-def _deliver(agency: Agency, ids: list[uuid.UUID], links: dict, now) -> dict[str, Outcome]:
+def _deliver(agency: Tenant, ids: list[uuid.UUID], links: dict, now) -> dict[str, Outcome]:
     lease = dt.timedelta(seconds=settings.NOTIFICATION_LEASE_SECONDS)
     claims = _claim(agency, ids, now, lease) if ids else {}
     claimed_at = monotonic()
@@ -925,14 +549,15 @@ def _deliver(agency: Agency, ids: list[uuid.UUID], links: dict, now) -> dict[str
         key=lambda n: order[n.pk],
     )
     with _marks_not_awaited_on_disk():
-        batch = _Batch(agency, notifications, now)
+        batch = Batch(agency, notifications, now)
         ready: list[tuple[Notification, Prepared]] = []
         for notification in notifications:
             notification.agency = agency
             notification.attempts = claims[notification.pk]  # the fence: this attempt's number
             force = notification.resend_of_id is not None
             try:
-                ready.append((notification, PREPARE[notification.kind](notification, batch, force)))
+                prepare = registry.get(notification.kind).prepare
+                ready.append((notification, prepare(notification, batch, force)))
             except Skip as reason:
                 _finish(
                     agency, notification, status=Status.SKIPPED, error=str(reason), retry_at=None
@@ -1013,7 +638,7 @@ _MESSAGE_ERRORS = (
 
 
 def _send_one(
-    agency: Agency,
+    agency: Tenant,
     notification: Notification,
     prepared: Prepared,
     path: str,
@@ -1043,11 +668,11 @@ def _send_one(
     return Outcome(Status.SENT)
 
 
-def _failed(agency: Agency, notification: Notification, error: Exception) -> Outcome:
+def _failed(agency: Tenant, notification: Notification, error: Exception) -> Outcome:
     """This attempt failed: try again after a doubling back-off, or give up after the last
     attempt (a one-time link at once: only its first attempt had the link)."""
     logger.warning("notification %s failed: %s", notification.pk, error)
-    final = notification.attempts >= MAX_ATTEMPTS or notification.kind in TOKEN_KINDS
+    final = notification.attempts >= MAX_ATTEMPTS or _one_time_link(notification.kind)
     retry_at = None if final else timezone.now() + _backoff(notification.attempts)
     _finish(
         agency,
@@ -1065,9 +690,7 @@ def _send(
     """Hand the message to the mail server or SMS gateway; returns the address used."""
     user = notification.recipient
     if notification.channel == Channel.SMS:
-        number = (
-            mobile_number_on_file(membership=prepared.membership) if prepared.membership else ""
-        )
+        number = prepared.sms_number() if prepared.sms_number else ""
         if not number:
             raise Skip(gettext_noop("There is no mobile number to send a text message to."))
         sms_send(
@@ -1097,24 +720,23 @@ def _send(
 # The mail log in the back office -----------------------------------------------------------------
 
 
-class CannotResend(Exception):
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
-
-
 def notification_resend(
     *, notification: Notification, actor: User | None = None
 ) -> Notification | None:
     """Send a logged message again, as a new row (slot ".../resend-N") through the same path.
 
-    An invitation cannot be sent again as it was (only its first mail had the one-time link): a
-    new invitation goes out instead, with a new link, and the old one stops working. A password
-    reset or address confirmation cannot be sent again at all (``CannotResend``): the person
-    asks for a new link.
+    A kind with its own ``resend`` (notifications.registry) goes out anew instead: an invitation
+    cannot be sent again as it was (only its first mail had the one-time link), so a new
+    invitation goes out, with a new link, and the old one stops working. Another mail with a
+    one-time link (password reset, address confirmation) cannot be sent again at all
+    (``CannotResend``): the person asks for a new link.
     """
     agency = notification.agency
-    if notification.kind in TOKEN_KINDS and notification.kind != Kind.INVITATION:
+    entry = registry.get(notification.kind)
+    if entry.resend is not None:  # a kind that goes out anew instead (the invitation)
+        entry.resend(notification=notification, actor=actor)
+        return None
+    if entry.one_time_link:
         raise CannotResend(
             _(
                 "A mail with a one-time link cannot be sent again: the person asks for a new "
@@ -1122,12 +744,6 @@ def notification_resend(
             )
             % {"kind": notification.get_kind_display()}
         )
-    if notification.kind == Kind.INVITATION:
-        from accounts.services import invitation_send
-
-        membership = Membership.objects.get(agency=agency, pk=notification.context["membership_id"])
-        invitation_send(membership=membership, sent_by=actor)
-        return None
     with agency_scope(agency), transaction.atomic():
         original = notification.resend_of or notification
         number = Notification.objects.filter(resend_of=original).count() + 1
@@ -1150,29 +766,54 @@ def notification_resend(
     return row
 
 
-def deliver_after_commit(*, agency: Agency, ids) -> None:
+def deliver_after_commit(*, agency: Tenant, ids) -> None:
     """Hand reserved rows to Celery once the transaction that reserved them has committed (at
     once outside a transaction). Should that never happen, the sweep delivers them."""
     if not ids:
         return
-    from notifications import tasks
-
     # Robust: a broker that is down must not turn the committed event into an error page; the
     # rows wait "pending" and the sweep delivers them.
     agency_id, row_ids = str(agency.pk), [str(i) for i in ids]
 
     def enqueue() -> None:  # a function, not a partial: robust callbacks are logged by name
-        tasks.enqueue_deliveries(agency_id, row_ids)
+        _queue[0](agency_id, row_ids)
 
     transaction.on_commit(enqueue, robust=True)
 
 
+# The tasks that deliver (notifications.tasks, which calls this module) put themselves here when
+# they are loaded (notifications.apps, and the Celery worker): no import circle between the two.
+_queue: list[Callable[[str, list[str]], None]] = []
+
+
+def queue_register(enqueue: Callable[[str, list[str]], None]) -> None:
+    """``enqueue(agency_id, ids)`` hands reserved rows to the workers."""
+    _queue[:] = [enqueue]
+
+
+def _one_time_link(kind: str) -> bool:
+    try:
+        return registry.get(kind).one_time_link
+    except LookupError:
+        return False
+
+
+def _one_time_link_kinds() -> list[str]:
+    return [k.kind for k in registry.kinds() if k.one_time_link]
+
+
+def _monday(day: dt.date) -> dt.date:
+    return day - dt.timedelta(days=day.weekday())
+
+
 __all__ = [
-    "SCHEDULED_KINDS",
+    "Batch",
     "CannotResend",
     "MailFailure",
+    "Prepared",
+    "Recipient",
+    "Skip",
     "account_mail_send",
-    "correction_requested_notify",
     "deliver_after_commit",
     "invitation_record",
     "mail_failed",
@@ -1181,8 +822,6 @@ __all__ = [
     "notification_resend",
     "notifications_sweep",
     "notifications_tick",
+    "reserve",
     "sms_send",
-    "werkbrief_corrected_notify",
-    "werkbrief_rejected_notify",
-    "werkbrief_submitted_notify",
 ]

@@ -13,12 +13,14 @@ from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
 
-from accounts.models import Agency
 from notifications import services
-from notifications.models import Status
+from notifications.models import Notification, Status
+
+# The tenant, as the mail log's own foreign key names it (flexportal.tenancy.TenantModel).
+Agency = Notification._meta.get_field("agency").related_model
 
 
-def _agency(agency_id) -> Agency | None:
+def _agency(agency_id):
     return Agency.objects.filter(pk=agency_id, is_active=True).first()
 
 
@@ -33,6 +35,9 @@ def enqueue_deliveries(agency_id: str, ids) -> None:
     size = math.ceil(len(ids) / batches)
     for start in range(0, len(ids), size):
         deliver_batch.delay(agency_id, ids[start : start + size])
+
+
+services.queue_register(enqueue_deliveries)
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)

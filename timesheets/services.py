@@ -19,7 +19,7 @@ from accounts.models import HoursEnteredBy, Membership, Placement, Role, TimeEnt
 from accounts.selectors import client_contact_for, departments_visible_to
 from flexportal.formatting import money
 from flexportal.uploads import CheckedFile
-from timesheets import deadlines
+from timesheets import deadlines, mail_events
 from timesheets.hours import MAX_DAY_MINUTES
 from timesheets.models import (
     Absence,
@@ -356,17 +356,13 @@ def _check_complete(wb: Werkbrief) -> None:
 
 def _notify(wb: Werkbrief, action: str, now: dt.datetime) -> None:
     """The mails of the transition go into the mail log in this transaction (see
-    notifications.hooks) and are delivered after the commit."""
-    from notifications import hooks
-
-    hooks.werkbrief_transitioned(wb, action, now)
+    timesheets.mail_events) and are delivered after the commit."""
+    mail_events.werkbrief_transitioned(wb, action, now)
 
 
 def _notify_many(werkbrief_ids: list, action: str, now: dt.datetime) -> None:
     """The same for a bulk action: the rows of all its mails reserved at once."""
-    from notifications import hooks
-
-    hooks.werkbrieven_transitioned(werkbrief_ids, action, now)
+    mail_events.werkbrieven_transitioned(werkbrief_ids, action, now)
 
 
 # Making werkbriefjes -----------------------------------------------------------------------------
@@ -687,9 +683,7 @@ def werkbrief_save_hours(
 def _corrections_close(wb: Werkbrief, membership: Membership, now: dt.datetime) -> None:
     """A correction by the back office answers the werkbrief's open correction requests: they
     are handled by it, and whoever asked hears what changed (a mail reserved in the mail log in
-    this transaction, notifications.hooks)."""
-    from notifications import hooks
-
+    this transaction, timesheets.mail_events)."""
     open_requests = CorrectionRequest.objects.filter(
         werkbrief=wb, state=CorrectionRequest.State.OPEN
     )
@@ -699,7 +693,7 @@ def _corrections_close(wb: Werkbrief, membership: Membership, now: dt.datetime) 
     correction_requests_handle(
         requests=CorrectionRequest.objects.filter(pk__in=ids), membership=membership, now=now
     )
-    hooks.werkbrief_corrected(wb, ids, now)
+    mail_events.werkbrief_corrected(wb, ids, now)
 
 
 # Unravelling -------------------------------------------------------------------------------------
@@ -1014,8 +1008,6 @@ def correction_request_create(
 ) -> CorrectionRequest:
     """After approval only the agency changes hours; the client (or worker) asks here, and the
     back office gets a mail once it is saved."""
-    from notifications import hooks
-
     message = message.strip()
     if not message:
         raise WerkbriefError(_("Describe what should be corrected."))
@@ -1027,7 +1019,7 @@ def correction_request_create(
         requested_by=membership.user,
         message=message,
     )
-    hooks.correction_requested(request)
+    mail_events.correction_requested(request)
     return request
 
 

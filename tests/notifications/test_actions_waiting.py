@@ -4,9 +4,9 @@ for whom (timesheets.selectors.waiting_for_worker / waiting_for_client)."""
 import pytest
 
 from accounts.models import HoursEnteredBy
-from notifications import selectors as notification_selectors
 from tests import factories
 from tests.notifications.conftest import act, fill, werkbrief
+from timesheets import notifications as notification_selectors
 from timesheets import selectors
 
 pytestmark = pytest.mark.django_db

@@ -13,6 +13,7 @@ from notifications import services
 from notifications.models import Kind, Status
 from tests import factories
 from tests.notifications.conftest import act, english, fill, log, mails, werkbrief
+from timesheets import mail_events
 from timesheets import services as timesheet_services
 
 pytestmark = pytest.mark.django_db
@@ -51,7 +52,7 @@ def test_a_rejection_reserved_twice_mails_once_and_a_second_rejection_mails_agai
     with tenant_a.scope(), django_capture_on_commit_callbacks(execute=True):
         wb = act(submitted, contact, "reject", "Eerste keer")
     # The same event reserved again (a retried request) finds its row: nothing new to send.
-    assert services.werkbrief_rejected_notify(agency=tenant_a.agency, werkbrief_id=wb.pk) == []
+    assert mail_events.werkbrief_rejected_notify(agency=tenant_a.agency, werkbrief_id=wb.pk) == []
     # The delivery task of the row run again (a redelivered broker message) sends nothing.
     (row,) = log(tenant_a, kind=Kind.WERKBRIEF_REJECTED)
     assert tasks.deliver_batch(str(tenant_a.agency.pk), [str(row.pk)]) == {Status.SENT: 1}
@@ -90,7 +91,7 @@ def test_the_approval_notice_is_skipped_when_the_werkbrief_was_approved_first(
     with tenant_a.scope():
         worker = tenant_a.worker.membership
         wb = act(fill(werkbrief(tenant_a, week), worker), worker, "submit")
-        ids = services.werkbrief_submitted_notify(agency=tenant_a.agency, werkbrief_id=wb.pk)
+        ids = mail_events.werkbrief_submitted_notify(agency=tenant_a.agency, werkbrief_id=wb.pk)
         act(wb, tenant_a.contact.membership, "approve")
     for notification_id in ids:
         services.notification_deliver(agency=tenant_a.agency, notification_id=notification_id)

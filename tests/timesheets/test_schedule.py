@@ -1,9 +1,9 @@
-"""When the scheduled mails are due (notifications.schedule: pure Python, no database)."""
+"""When the werkbrief's scheduled mails are due (timesheets.schedule: pure Python, no database)."""
 
 import datetime as dt
 import zoneinfo
 
-from notifications.schedule import (
+from timesheets.schedule import (
     CLIENT_REMINDER,
     WERKBRIEF_READY,
     WORKER_REMINDER,
