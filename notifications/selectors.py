@@ -125,7 +125,9 @@ def _contacts_for_departments(agency: Agency, departments_by_client: dict) -> li
     return found
 
 
-def _client_recipients(agency: Agency, sheets: QuerySet[Werkbrief], week_start) -> list[Recipient]:
+def _client_recipients(
+    agency: Agency, sheets: QuerySet[Werkbrief], week_start: dt.date
+) -> list[Recipient]:
     departments: dict = defaultdict(set)
     for department_id, client_id in sheets.values_list(
         "placement__department_id", "placement__department__client_id"
