@@ -5,6 +5,7 @@ import base64
 import datetime as dt
 import hashlib
 import uuid
+from typing import Any
 from urllib.parse import quote, urlencode
 
 from django.contrib.sessions.models import Session
@@ -35,7 +36,7 @@ from accounts.models import (
     UserSession,
 )
 
-ROLE_PRECEDENCE = [Role.STAFF, Role.CLIENT_CONTACT, Role.FLEXWORKER]
+ROLE_PRECEDENCE: list[str] = [Role.STAFF, Role.CLIENT_CONTACT, Role.FLEXWORKER]
 
 
 def memberships_for_user(*, agency: Agency, user: User) -> list[Membership]:
@@ -186,7 +187,7 @@ def invitation_for_token(*, agency: Agency, token: str) -> Invitation | None:
     )
 
 
-def invitation_get(*, agency: Agency, invitation_id) -> Invitation | None:
+def invitation_get(*, agency: Agency, invitation_id: uuid.UUID | str) -> Invitation | None:
     return (
         Invitation.objects.filter(agency=agency, pk=invitation_id)
         .select_related("membership__user")
@@ -254,7 +255,7 @@ def otp_devices(*, user: User) -> list:
     return list(devices_for_user(user, confirmed=True))
 
 
-def otp_device_get(*, user: User, persistent_id: str):
+def otp_device_get(*, user: User, persistent_id: str) -> Any:
     """One of the person's own confirmed devices by its persistent id, else None."""
     return next((d for d in otp_devices(user=user) if d.persistent_id == persistent_id), None)
 
@@ -281,7 +282,7 @@ def otp_interactive_devices(*, user: User) -> dict:
 
 def has_second_factor(*, user: User) -> bool:
     """An app or a phone (backup codes alone are no second factor, only a spare)."""
-    return (
+    return bool(
         AuthenticatorDevice.objects.devices_for_user(user, confirmed=True).exists()
         or SmsDevice.objects.devices_for_user(user, confirmed=True).exists()
     )

@@ -5,9 +5,13 @@ values that are not ids, and filters in the address that make no date.
 ``flexportal.admin_sites.AgencyScopedAdmin`` plugs them in for every admin of the back office.
 """
 
+from __future__ import annotations
+
 import datetime as dt
 import json
 import math
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from django import forms
 from django.contrib import admin
@@ -16,9 +20,14 @@ from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import QuerySet
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 # Deeper than any scheme or setting the portal keeps; deeper documents are refused before they
 # reach the database (PostgreSQL and Python both have a recursion limit).
@@ -28,7 +37,7 @@ MAX_JSON_DEPTH = 64
 class JSONRefused(ValueError):
     """JSON text the portal does not accept; ``message`` is translated, fit for the field."""
 
-    def __init__(self, message):
+    def __init__(self, message: StrOrPromise) -> None:
         super().__init__(str(message))
         self.message = message
 
@@ -40,11 +49,11 @@ def _finite(text: str) -> float:
     return number
 
 
-def _no_constant(name: str):
+def _no_constant(name: str) -> NoReturn:
     raise JSONRefused(_("%(value)s is not a number JSON allows.") % {"value": name})
 
 
-def _depth(value) -> int:
+def _depth(value: object) -> int:
     """How deeply lists and objects nest, without recursion."""
     deepest, todo = 0, [(value, 1)]
     while todo:
@@ -57,7 +66,7 @@ def _depth(value) -> int:
     return deepest
 
 
-def json_loads_checked(text: str):
+def json_loads_checked(text: str) -> Any:
     """``json.loads`` for text typed or uploaded in the back office. Raises JSONDecodeError for
     text that is not JSON, and JSONRefused for JSON that cannot be kept: nested too deeply,
     numbers of thousands of digits, NaN or Infinity (PostgreSQL refuses them)."""
@@ -79,7 +88,7 @@ def json_loads_checked(text: str):
 class CheckedJSONField(forms.JSONField):
     """Django's JSON form field, with ``json_loads_checked``: a message instead of a crash."""
 
-    def to_python(self, value):
+    def to_python(self, value: Any) -> Any:
         if self.disabled or value in self.empty_values or not isinstance(value, str):
             return super().to_python(value)
         try:
@@ -90,7 +99,7 @@ class CheckedJSONField(forms.JSONField):
             pass  # Django's own message follows
         return super().to_python(value)
 
-    def bound_data(self, data, initial):
+    def bound_data(self, data: Any, initial: Any) -> Any:
         if self.disabled or data is None:
             return super().bound_data(data, initial)
         try:
@@ -99,12 +108,20 @@ class CheckedJSONField(forms.JSONField):
             return forms.fields.InvalidJSONInput(data)
 
 
-class _KnownIdsOnly:
+if TYPE_CHECKING:
+    _Autocomplete = admin_widgets.AutocompleteMixin
+else:
+    _Autocomplete = object
+
+
+class _KnownIdsOnly(_Autocomplete):
     """Django's autocomplete widget looks the selected value up to show its name; a value that
     is no id at all (``abc`` for a UUID) made that lookup crash while the form was shown again
     with its errors. Such a value is left out: the field says "Select a valid choice"."""
 
-    def optgroups(self, name, value, attr=None):
+    def optgroups(
+        self, name: str, value: Sequence[str], attr: dict[str, Any] | None = None
+    ) -> list[tuple[str | None, list[dict[str, Any]], int | None]]:
         remote = self.field.remote_field
         opts = remote.model._meta
         target = opts.get_field(getattr(remote, "field_name", None) or opts.pk.name)
@@ -132,9 +149,9 @@ class AgencyScopedModelForm(forms.ModelForm):
     reached the database and came back as an IntegrityError. Here those constraints are checked
     against the agency's own rows, with Django's message at the field."""
 
-    agency = None  # set per request by AgencyScopedAdmin.get_form
+    agency: Any = None  # set per request by AgencyScopedAdmin.get_form
 
-    def validate_unique(self):
+    def validate_unique(self) -> None:
         super().validate_unique()
         if self.agency is not None:
             self._validate_unique_in_agency()
@@ -172,7 +189,7 @@ class AgencyChangeList(ChangeList):
     """The back office's changelist: nonsense in the date filters is IncorrectLookupParameters
     (Django lets an OverflowError or a year past 9999 through as a server error)."""
 
-    def get_filters(self, request):
+    def get_filters(self, request: HttpRequest) -> Any:
         try:
             return super().get_filters(request)
         except (OverflowError, ValueError) as error:
@@ -193,16 +210,16 @@ class RecentWeeksFilter(admin.SimpleListFilter):
     field = "week_start"
     weeks = 8
 
-    def lookups(self, request, model_admin):
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
         today = timezone.localdate()
         this_week = today - dt.timedelta(days=today.weekday())
         weeks = [this_week - dt.timedelta(weeks=n) for n in range(self.weeks)]
         return [(str(week), week_label(week)) for week in weeks]
 
-    def queryset(self, request, queryset):
-        if self.value():
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        if value := self.value():
             try:
-                return queryset.filter(**{self.field: dt.date.fromisoformat(self.value())})
+                return queryset.filter(**{self.field: dt.date.fromisoformat(value)})
             except ValueError:
                 return queryset.none()
         return queryset

@@ -10,12 +10,18 @@ Both log in through the portal's own login (allauth, and the second factor where
 never around it.
 """
 
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, ClassVar, NoReturn
 from urllib.parse import urlencode
 
 from django.contrib import admin
-from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.options import BaseModelAdmin, IncorrectLookupParameters
+from django.contrib.admin.views.main import ChangeList
 from django.db import models
-from django.http import Http404
+from django.forms import ModelChoiceField, ModelForm, ModelMultipleChoiceField
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -32,8 +38,21 @@ from flexportal.admin_forms import (
 )
 from flexportal.tenancy import TenantModel, scopes_disabled
 
+if TYPE_CHECKING:
+    from accounts.models import Agency
 
-def _redirect_to_portal_login(request):
+    View = Callable[..., HttpResponseBase]
+    _ScopedAdminBase = BaseModelAdmin[Any]
+else:
+    _ScopedAdminBase = object
+
+
+def _agency(request: HttpRequest) -> Agency:
+    """The back office runs on an agency's subdomain only: AgencyMiddleware has set it."""
+    return request.agency  # type: ignore[attr-defined,no-any-return]
+
+
+def _redirect_to_portal_login(request: HttpRequest) -> HttpResponseBase:
     next_url = request.GET.get("next") or reverse("admin:index")
     return redirect(f"{reverse('account_login')}?{urlencode({'next': next_url})}")
 
@@ -44,7 +63,7 @@ class BackofficeSite(admin.AdminSite):
     index_title = _("Back office")
     enable_nav_sidebar = True
 
-    def has_permission(self, request) -> bool:
+    def has_permission(self, request: HttpRequest) -> bool:
         agency = getattr(request, "agency", None)
         return (
             request.user.is_active
@@ -57,33 +76,39 @@ class BackofficeSite(admin.AdminSite):
             )
         )
 
-    def password_change(self, request, extra_context=None):
+    def password_change(  # type: ignore[override] # a redirect, not a page
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponseBase:
         # One way to change a password: the portal's, with the agency's policy.
         return redirect("account_change_password")
 
-    def each_context(self, request):
+    def each_context(self, request: HttpRequest) -> dict[str, Any]:
         context = super().each_context(request)
         if getattr(request, "agency", None) is not None:
-            context["site_header"] = request.agency.name
+            context["site_header"] = _agency(request).name
         return context
 
-    def login(self, request, extra_context=None):
+    def login(  # type: ignore[override] # a redirect to the portal's login
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponseBase:
         return _redirect_to_portal_login(request)
 
-    def logout(self, request, extra_context=None):
+    def logout(  # type: ignore[override] # a redirect to the portal's logout
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponseBase:
         return redirect("account_logout")
 
-    def admin_view(self, view, cacheable=False):
+    def admin_view(self, view: View, cacheable: bool = False) -> View:  # type: ignore[override]
         inner = super().admin_view(view, cacheable)
 
-        def wrapper(request, *args, **kwargs):
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if request.user.is_authenticated and not self.has_permission(request):
                 # Signed in, but not staff here: nothing to see, not even that it exists.
                 raise Http404
             return inner(request, *args, **kwargs)
 
-        wrapper.__wrapped__ = inner
-        wrapper.admin_site = self
+        wrapper.__wrapped__ = inner  # type: ignore[attr-defined]
+        wrapper.admin_site = self  # type: ignore[attr-defined]
         return wrapper
 
 
@@ -92,29 +117,35 @@ class PlatformSite(admin.AdminSite):
     site_title = _("Flexportal platform")
     index_title = _("Agencies")
 
-    def has_permission(self, request) -> bool:
-        return request.user.is_active and request.user.is_superuser and request.user.is_verified()
+    def has_permission(self, request: HttpRequest) -> bool:
+        # django_otp's middleware gives the user is_verified().
+        return request.user.is_active and request.user.is_superuser and request.user.is_verified()  # type: ignore[attr-defined]
 
-    def login(self, request, extra_context=None):
+    def login(  # type: ignore[override] # a redirect to the portal's login
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponseBase:
         return _redirect_to_portal_login(request)
 
-    def logout(self, request, extra_context=None):
+    def logout(  # type: ignore[override] # a redirect to the portal's logout
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponseBase:
         return redirect("account_logout")
 
-    def admin_view(self, view, cacheable=False):
+    def admin_view(self, view: View, cacheable: bool = False) -> View:  # type: ignore[override]
         inner = super().admin_view(view, cacheable)
 
-        def wrapper(request, *args, **kwargs):
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if not self.has_permission(request):
                 return inner(request, *args, **kwargs)  # redirects to the login
             # The platform operator works across agencies on purpose (cascading deletes).
             with scopes_disabled():
                 response = inner(request, *args, **kwargs)
-                if hasattr(response, "render") and not response.is_rendered:
+                # A lazy (template) response renders here, inside the block.
+                if hasattr(response, "render") and not response.is_rendered:  # type: ignore[attr-defined]
                     response = response.render()
                 return response
 
-        wrapper.admin_site = self
+        wrapper.admin_site = self  # type: ignore[attr-defined]
         return wrapper
 
 
@@ -122,39 +153,45 @@ backoffice_site = BackofficeSite(name="admin")
 platform_site = PlatformSite(name="admin")
 
 
-def _is_tenant_model(model) -> bool:
+def _is_tenant_model(model: type[models.Model]) -> bool:
     return issubclass(model, TenantModel)
 
 
-class AgencyScopedMixin:
+class AgencyScopedMixin(_ScopedAdminBase):
     """Everything an admin shows or writes stays inside request.agency.
 
     The scope of the request already filters every tenant query; these overrides say it again
     explicitly so that the admin stays safe even if a model's manager were changed.
     """
 
-    formfield_overrides = {models.JSONField: {"form_class": CheckedJSONField}}
+    formfield_overrides: ClassVar[Mapping[type[models.Field[Any, Any]], Mapping[str, Any]]] = {
+        models.JSONField: {"form_class": CheckedJSONField}
+    }
 
-    def get_queryset(self, request):
+    def get_queryset(self, request: HttpRequest) -> models.QuerySet[Any]:
         qs = super().get_queryset(request)
         if _is_tenant_model(self.model):
-            return qs.filter(agency=request.agency)
+            return qs.filter(agency=_agency(request))
         return qs.none()
 
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+    def formfield_for_foreignkey(
+        self, db_field: models.ForeignKey[Any, Any], request: HttpRequest, **kwargs: Any
+    ) -> ModelChoiceField[Any] | None:
         model = db_field.remote_field.model
         if _is_tenant_model(model) and "queryset" not in kwargs:
-            kwargs["queryset"] = model._default_manager.filter(agency=request.agency)
+            kwargs["queryset"] = model._default_manager.filter(agency=_agency(request))
         if db_field.name in self.get_autocomplete_fields(request):
             kwargs.setdefault(
                 "widget", AutocompleteSelect(db_field, self.admin_site, using=kwargs.get("using"))
             )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
-    def formfield_for_manytomany(self, db_field, request, **kwargs):
+    def formfield_for_manytomany(
+        self, db_field: models.ManyToManyField[Any, Any], request: HttpRequest, **kwargs: Any
+    ) -> ModelMultipleChoiceField[Any] | None:
         model = db_field.remote_field.model
         if _is_tenant_model(model) and "queryset" not in kwargs:
-            kwargs["queryset"] = model._default_manager.filter(agency=request.agency)
+            kwargs["queryset"] = model._default_manager.filter(agency=_agency(request))
         if db_field.name in self.get_autocomplete_fields(request):
             kwargs.setdefault(
                 "widget",
@@ -162,26 +199,26 @@ class AgencyScopedMixin:
             )
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
-    def _is_staff_here(self, request) -> bool:
+    def _is_staff_here(self, request: HttpRequest) -> bool:
         return any(m.role == Role.STAFF for m in getattr(request, "memberships", []))
 
-    def has_module_permission(self, request):
+    def has_module_permission(self, request: HttpRequest) -> bool:
         return self._is_staff_here(request)
 
-    def has_view_permission(self, request, obj=None):
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return self._is_staff_here(request) and self._owned(request, obj)
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return self._is_staff_here(request) and self._owned(request, obj)
 
-    def has_add_permission(self, request, *args):
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
         return self._is_staff_here(request)
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return self._is_staff_here(request) and self._owned(request, obj)
 
-    def _owned(self, request, obj) -> bool:
-        return obj is None or getattr(obj, "agency_id", None) == request.agency.pk
+    def _owned(self, request: HttpRequest, obj: models.Model | None) -> bool:
+        return obj is None or getattr(obj, "agency_id", None) == _agency(request).pk
 
 
 class AgencyScopedAdmin(AgencyScopedMixin, admin.ModelAdmin):
@@ -190,21 +227,25 @@ class AgencyScopedAdmin(AgencyScopedMixin, admin.ModelAdmin):
     # at thousands of werkbriefjes a week each count is a scan. One count is enough.
     show_full_result_count = False
 
-    def get_form(self, request, obj=None, change=False, **kwargs):
+    def get_form(
+        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
+    ) -> type[ModelForm[Any]]:
         form = super().get_form(request, obj, change=change, **kwargs)
-        form.agency = request.agency
+        form.agency = _agency(request)  # type: ignore[attr-defined] # an AgencyScopedModelForm
         return form
 
-    def get_changelist(self, request, **kwargs):
+    def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[ChangeList]:
         return AgencyChangeList
 
-    def get_changelist_instance(self, request):
+    def get_changelist_instance(self, request: HttpRequest) -> ChangeList:
         try:
             return super().get_changelist_instance(request)
         except IncorrectLookupParameters as error:
             raise BadListAddress from error
 
-    def changelist_view(self, request, extra_context=None):
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
         # Nonsense in the address (a filter of another type, a year of twenty digits): say so,
         # with a way back to the list, instead of Django's "database error" page.
         try:
@@ -218,18 +259,22 @@ class AgencyScopedAdmin(AgencyScopedMixin, admin.ModelAdmin):
             }
             return TemplateResponse(request, "admin/bad_list_address.html", context, status=400)
 
-    def save_model(self, request, obj, form, change):
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: Any) -> None:
         if not change:
-            obj.agency = request.agency
-        elif obj.agency_id != request.agency.pk:
+            obj.agency = _agency(request)
+        elif obj.agency_id != _agency(request).pk:
             raise Http404
         super().save_model(request, obj, form, change)
 
-    def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
+    def _get_obj_does_not_exist_redirect(
+        self, request: HttpRequest, opts: Any, object_id: str
+    ) -> NoReturn:
         # Another agency's id looks exactly like one that does not exist: 404.
         raise Http404
 
-    def delete_view(self, request, object_id, extra_context=None):
+    def delete_view(
+        self, request: HttpRequest, object_id: str, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
         # Django checks the permission before looking the object up; a foreign id must still
         # be a 404, also where deleting is not allowed at all.
         from django.contrib.admin.utils import unquote
@@ -238,7 +283,13 @@ class AgencyScopedAdmin(AgencyScopedMixin, admin.ModelAdmin):
             raise Http404
         return super().delete_view(request, object_id, extra_context)
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
         # The same for a POST to a read-only admin (Django answers 403 before it looks).
         from django.contrib.admin.utils import unquote
 
@@ -246,7 +297,7 @@ class AgencyScopedAdmin(AgencyScopedMixin, admin.ModelAdmin):
             raise Http404
         return super().change_view(request, object_id, form_url, extra_context)
 
-    def get_exclude(self, request, obj=None):
+    def get_exclude(self, request: HttpRequest, obj: Any = None) -> list[str]:
         return [*(super().get_exclude(request, obj) or []), "agency"]
 
 

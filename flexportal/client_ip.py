@@ -19,9 +19,11 @@ client can choose, instead of failing the request.
 
 import ipaddress
 import logging
+from typing import Any
 
 from django.conf import settings
 from django.core import checks
+from django.http import HttpRequest
 
 logger = logging.getLogger(__name__)
 
@@ -40,7 +42,7 @@ def _address(value: str) -> str | None:
         return None
 
 
-def _forwarded(request) -> str | None:
+def _forwarded(request: HttpRequest) -> str | None:
     header = getattr(settings, "TRUSTED_CLIENT_IP_HEADER", "")
     if header:
         return _address(request.headers.get(header, ""))
@@ -57,13 +59,13 @@ def _forwarded(request) -> str | None:
     return _address(hops[-count])
 
 
-def client_ip(request) -> str | None:
+def client_ip(request: HttpRequest) -> str | None:
     """The client's address as the trusted proxies saw it, else the connection's."""
     return _forwarded(request) or _address(request.META.get("REMOTE_ADDR", ""))
 
 
 @checks.register(checks.Tags.security, deploy=True)
-def check_trusted_proxies(app_configs=None, **kwargs) -> list:
+def check_trusted_proxies(app_configs: object = None, **kwargs: Any) -> list[checks.CheckMessage]:
     """Production sits behind a TLS proxy (SECURE_PROXY_SSL_HEADER says so): without a word on
     how to read the client's address, every visitor has the proxy's, and ten wrong logins a
     minute by anyone lock out everyone."""

@@ -31,7 +31,7 @@ def _channels(colour: str) -> tuple[int, int, int]:
     return int(value[0:2], 16), int(value[2:4], 16), int(value[4:6], 16)
 
 
-def _hex(rgb: tuple[float, float, float]) -> str:
+def _hex(rgb: tuple[float, ...]) -> str:
     return "#" + "".join(f"{round(max(0, min(255, c))):02x}" for c in rgb)
 
 

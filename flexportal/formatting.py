@@ -31,6 +31,6 @@ register = template.Library()
 
 
 @register.filter(name="money")
-def money_filter(amount) -> str:
+def money_filter(amount: Decimal | int | float | str | None) -> str:
     """``{{ expense.amount|money }}`` → "€ 12,50" (nl), "12,50 €" (de)."""
     return money(amount)

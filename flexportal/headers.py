@@ -1,5 +1,8 @@
 """Response headers that depend on the request (the static ones are set in settings)."""
 
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponseBase
 from django.utils.cache import patch_cache_control
 
 
@@ -11,10 +14,10 @@ class NoStoreWhenSignedInMiddleware:
     the login itself counts, and a logout's does not need to.
     """
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         response = self.get_response(request)
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:

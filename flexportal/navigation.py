@@ -1,16 +1,24 @@
 """The navigation per role: the modules of DOMAIN.md that exist and the agency has switched on."""
 
+from __future__ import annotations
+
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Module, Role
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+    from accounts.models import Agency, Membership
+
 
 @dataclass(frozen=True)
 class NavItem:
-    label: str
+    label: StrOrPromise
     url_name: str
     module: str | None = None
     # Modules that live on this item's pages (a worker declares expenses on the werkbrief).
@@ -39,10 +47,12 @@ NAVIGATION: dict[str, list[NavItem]] = {
 }
 
 
-def navigation_for(membership, agency, current_path: str) -> list[dict]:
+def navigation_for(
+    membership: Membership | None, agency: Agency | None, current_path: str
+) -> list[dict[str, object]]:
     if membership is None or agency is None:
         return []
-    items = []
+    items: list[dict[str, object]] = []
     for item in NAVIGATION[membership.role]:
         if item.module and not agency.has_module(item.module):
             continue
@@ -53,7 +63,7 @@ def navigation_for(membership, agency, current_path: str) -> list[dict]:
     return items
 
 
-def modules_offered(*, role: str, agency) -> set[str]:
+def modules_offered(*, role: str, agency: Agency) -> set[str]:
     """The modules a person of ``role`` can use at ``agency``: switched on, with pages in the
     portal (what the menu leads to). What is promised to a person is limited to these."""
     offered: set[str] = set()

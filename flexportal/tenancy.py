@@ -18,16 +18,25 @@ We reuse django-scopes' context (``scope``/``scopes_disabled``) but not its mana
 "everything"; ours blocks every way a query can reach the database.
 """
 
+from __future__ import annotations
+
 import contextlib
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from django.conf import settings
 from django.db import models
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopeError, get_scope, scope, scopes_disabled
+
+if TYPE_CHECKING:
+    from accounts.models import Agency
+    from flexportal.http import PortalRequest
+
+    GetResponse = Callable[[PortalRequest], HttpResponse]
 
 __all__ = [
     "AgencyMiddleware",
@@ -42,7 +51,7 @@ __all__ = [
 
 
 @contextlib.contextmanager
-def agency_scope(agency) -> Iterator[None]:
+def agency_scope(agency: Agency) -> Iterator[None]:
     """Run the block with tenant queries limited to ``agency`` (which must not be None)."""
     if agency is None or getattr(agency, "pk", None) is None:
         raise ScopeError("agency_scope() needs a saved agency.")
@@ -50,7 +59,7 @@ def agency_scope(agency) -> Iterator[None]:
         yield
 
 
-def active_agency_id():
+def active_agency_id() -> Any:
     """The agency id of the active scope, or None (outside a scope or with scopes disabled)."""
     current = get_scope()
     if not current.get("_enabled", True):
@@ -61,7 +70,7 @@ def active_agency_id():
 class FailClosedQuerySet(models.QuerySet):
     """A queryset made outside any agency scope: it may be built, but never run."""
 
-    def _refuse(self, *args, **kwargs):
+    def _refuse(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise ScopeError(
             f"{self.model.__name__} is tenant-owned: query it inside agency_scope(), "
             "or say scopes_disabled() where crossing agencies is intended."
@@ -85,10 +94,13 @@ class TenantQuerySet(models.QuerySet):
     pass
 
 
-class TenantManager(models.Manager.from_queryset(TenantQuerySet)):
+_TenantManagerBase = models.Manager.from_queryset(TenantQuerySet)
+
+
+class TenantManager(_TenantManagerBase):
     """Default manager of tenant-owned models: filtered by the active agency scope, fail closed."""
 
-    def get_queryset(self) -> models.QuerySet:
+    def get_queryset(self) -> models.QuerySet[Any]:
         current = get_scope()
         if not current.get("_enabled", True):
             return super().get_queryset()
@@ -117,7 +129,7 @@ class TenantModel(models.Model):
     class Meta:
         abstract = True
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         # A new row takes the agency of the active scope; a row may never move between agencies
         # or be written into an agency other than the active one.
         scoped_id = active_agency_id()
@@ -130,7 +142,7 @@ class TenantModel(models.Model):
         super().save(*args, **kwargs)
 
 
-def agency_from_host(host: str):
+def agency_from_host(host: str) -> Agency | None:
     """The agency named by the host's subdomain; None for the bare platform domain.
 
     Raises Http404 for an unknown or inactive subdomain.
@@ -159,10 +171,10 @@ def agency_from_host(host: str):
 class AgencyMiddleware:
     """Sets request.agency from the host; the bare domain gets the platform URLconf."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
+    def __call__(self, request: PortalRequest) -> HttpResponse:
         try:
             request.agency = agency_from_host(request.get_host())
         except Http404:
@@ -181,10 +193,10 @@ class AgencyScopeMiddleware:
     admin (superusers only) disables scoping explicitly, see flexportal.admin_sites.
     """
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
+    def __call__(self, request: PortalRequest) -> HttpResponse:
         if request.agency is None:
             return self.get_response(request)
         with agency_scope(request.agency):
@@ -199,7 +211,7 @@ SESSION_OWNER_KEY = "flexportal_session_owner"
 PLATFORM_SESSION_OWNER = "platform"
 
 
-def session_owner(agency) -> str:
+def session_owner(agency: Agency | None) -> str:
     """Whom a session belongs to: an agency's id, or the platform domain."""
     return PLATFORM_SESSION_OWNER if agency is None else str(agency.pk)
 
@@ -216,10 +228,10 @@ class AgencySessionMiddleware:
     all. Every session that holds anything is stamped with its owner on the way out.
     """
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
+    def __call__(self, request: PortalRequest) -> HttpResponse:
         owner = session_owner(request.agency)
         session = request.session
         # Only a request that brings a session cookie loads (and so "accesses") its session here.

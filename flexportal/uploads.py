@@ -25,8 +25,10 @@ import io
 import unicodedata
 import uuid
 import warnings
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import PurePath
+from typing import IO, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -34,9 +36,11 @@ from django.core.files import File
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, StopFutureHandlers, StopUpload
-from django.http import FileResponse, Http404
+from django.db.models.fields.files import FieldFile
+from django.http import FileResponse, Http404, HttpRequest, QueryDict
 from django.http.multipartparser import MultiPartParser
 from django.template.defaultfilters import filesizeformat
+from django.utils.datastructures import MultiValueDict
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps
@@ -113,7 +117,7 @@ class OversizedUpload(UploadedFile):
     """A file that was not received (or not kept) because it is larger than the limit: only its
     name and its size, which `validate_upload` refuses with the usual message at the field."""
 
-    def __init__(self, name: str, size: int):
+    def __init__(self, name: str | None, size: int):
         super().__init__(io.BytesIO(), name=name, size=size)
 
 
@@ -129,7 +133,7 @@ def download_name(*parts: str) -> str:
     return "-".join(s for s in (slugify(p, allow_unicode=True) for p in parts) if s) or "file"
 
 
-def kind_of(head: bytes, kinds=ALL_KINDS) -> FileKind | None:
+def kind_of(head: bytes, kinds: Iterable[FileKind] = ALL_KINDS) -> FileKind | None:
     return next((k for k in kinds if k.matches(head)), None)
 
 
@@ -137,14 +141,14 @@ def _kinds_text(rules: UploadRules) -> str:
     return " / ".join(k.name for k in rules.kinds)
 
 
-def _uploaded_name(upload) -> str:
+def _uploaded_name(upload: object) -> str:
     """The uploader's file name without folders or control characters (RTL overrides that
     turn ``gpj.exe`` around, zero-width spaces), for display only."""
     name = PurePath(str(getattr(upload, "name", "") or "")).name
     return "".join(c for c in name if unicodedata.category(c)[0] != "C")[:200]
 
 
-def validate_upload(upload, rules: UploadRules) -> CheckedFile:
+def validate_upload(upload: File[bytes], rules: UploadRules) -> CheckedFile:
     """The upload checked against ``rules``, or a ValidationError with a message for the field."""
     if upload.size > rules.max_bytes:
         raise ValidationError(
@@ -229,12 +233,12 @@ def _image_reencoded(content: bytes, kind: FileKind, rules: UploadRules) -> tupl
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            probe = Image.open(io.BytesIO(content), formats=[kind.pillow_format])
+            probe: Image.Image = Image.open(io.BytesIO(content), formats=[kind.pillow_format])
             width, height = probe.size
             if width * height > rules.max_pixels:
                 raise too_many
             probe.verify()  # the structure and checksums (a PNG cut short decodes all the same)
-            picture = Image.open(io.BytesIO(content), formats=[kind.pillow_format])
+            picture: Image.Image = Image.open(io.BytesIO(content), formats=[kind.pillow_format])
             picture.load()
             picture = ImageOps.exif_transpose(picture)
     except ValidationError:
@@ -267,7 +271,9 @@ FILE_POLICY = "default-src 'none'; img-src 'self'; sandbox"
 PDF_POLICY = "default-src 'none'; object-src 'self'; style-src 'unsafe-inline'"
 
 
-def file_response(field, *, name: str, kinds=ALL_KINDS, public: bool = False) -> FileResponse:
+def file_response(
+    field: FieldFile, *, name: str, kinds: Iterable[FileKind] = ALL_KINDS, public: bool = False
+) -> FileResponse:
     """A stored file served as what its bytes are, under a name the portal makes
     (``name`` plus the kind's extension). ``public`` files (the logo) may be cached by anyone
     and are only served when they are of one of ``kinds``; private ones are never cached and,
@@ -325,27 +331,37 @@ class UploadLimitHandler(FileUploadHandler):
     """
 
     too_large = False
+    request: HttpRequest  # Django gives every upload handler the request
 
-    def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):
+    def handle_raw_input(
+        self,
+        input_data: IO[bytes],
+        META: dict[str, str],
+        content_length: int,
+        boundary: str,
+        encoding: str | None = None,
+    ) -> tuple[QueryDict, MultiValueDict[str, UploadedFile[Any]]] | None:
         self.too_large = content_length > settings.UPLOAD_MAX_BYTES + settings.UPLOAD_FORM_BYTES
         if not self.too_large or content_length <= settings.UPLOAD_DRAIN_BYTES:
             return None
         first_file = _FirstFileStops()
-        post, files = MultiPartParser(META, input_data, [first_file], encoding).parse()
+        # input_data is the request (or a copy of its body); the stubs disagree on its type.
+        parser = MultiPartParser(META, input_data, [first_file], encoding)  # type: ignore[arg-type]
+        post, files = parser.parse()
         if first_file.field_name is not None:
             files.appendlist(
                 first_file.field_name, OversizedUpload(first_file.file_name, content_length)
             )
         return post, files
 
-    def new_file(self, field_name, file_name, *args, **kwargs):
+    def new_file(self, field_name: str, file_name: str, *args: Any, **kwargs: Any) -> None:
         super().new_file(field_name, file_name, *args, **kwargs)
         self.received = 0
         self.oversized = self.too_large
         if self.oversized:
             raise StopFutureHandlers  # the handlers that would store it never start
 
-    def receive_data_chunk(self, raw_data, start):
+    def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes | None:
         self.received += len(raw_data)
         if not self.oversized and self.received <= settings.UPLOAD_MAX_BYTES:
             return raw_data
@@ -353,10 +369,10 @@ class UploadLimitHandler(FileUploadHandler):
             self.oversized = True
             for handler in self.request.upload_handlers:
                 if handler is not self and getattr(handler, "file", None) is not None:
-                    handler.file.close()
+                    handler.file.close()  # type: ignore[attr-defined] # a storing handler's
         return None
 
-    def file_complete(self, file_size):
+    def file_complete(self, file_size: int) -> UploadedFile[Any] | None:
         if self.oversized:
             return OversizedUpload(self.file_name, self.received)
         return None
@@ -365,18 +381,22 @@ class UploadLimitHandler(FileUploadHandler):
 class _FirstFileStops(FileUploadHandler):
     """Collects nothing: it notes the first file's field and stops the parser there."""
 
-    field_name: str | None = None
+    field_name: str | None = None  # type: ignore[assignment] # None until the first file
     file_name = ""
 
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__(request=None)
 
-    def new_file(self, field_name, file_name, *args, **kwargs):
+    def new_file(self, field_name: str, file_name: str, *args: Any, **kwargs: Any) -> None:
         self.field_name, self.file_name = field_name, file_name
         raise StopUpload(connection_reset=True)
 
-    def receive_data_chunk(self, raw_data, start):  # pragma: no cover - never reached
+    def receive_data_chunk(
+        self, raw_data: bytes, start: int
+    ) -> bytes | None:  # pragma: no cover - never reached
         return None
 
-    def file_complete(self, file_size):  # pragma: no cover - never reached
+    def file_complete(
+        self, file_size: int
+    ) -> UploadedFile[Any] | None:  # pragma: no cover - never reached
         return None

@@ -84,13 +84,13 @@ class Batch:
     """The rows of one delivery (their agency and the moment), and what they need from the
     database, read once for all of them."""
 
-    def __init__(self, agency, notifications: list, now: dt.datetime):
+    def __init__(self, agency: Tenant, notifications: list[Any], now: dt.datetime) -> None:
         self.agency = agency
         self.notifications = notifications
         self.now = now
-        self._loaded: dict = {}
+        self._loaded: dict[object, Any] = {}
 
-    def once(self, key, load: Callable[["Batch"], Any]) -> Any:
+    def once(self, key: object, load: Callable[["Batch"], Any]) -> Any:
         """``load(batch)`` the first time ``key`` is asked for, the same value after."""
         if key not in self._loaded:
             self._loaded[key] = load(self)
@@ -150,12 +150,12 @@ def kinds() -> list[MessageKind]:
     return list(_kinds.values())
 
 
-def due(agency, now: dt.datetime) -> list[Due]:
+def due(agency: Tenant, now: dt.datetime) -> list[Due]:
     """The scheduled slots due at ``now`` for the agency, from every registered schedule."""
     return [slot for schedule in _schedules for slot in schedule(agency, now)]
 
 
-def language_for(*, user, agency) -> str:
+def language_for(*, user: Any, agency: Tenant | None) -> str:
     """The language to write to ``user`` (None: the agency's own address) in."""
     if _language:
         return _language[0](user=user, agency=agency)

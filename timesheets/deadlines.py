@@ -8,8 +8,33 @@ cut-off move to the next payroll run.
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Protocol
 
 ONE_WEEK = dt.timedelta(days=7)
+
+
+class AgencyCutoffs(Protocol):
+    """What the cut-offs read of an agency (its settings and time zone)."""
+
+    @property
+    def worker_deadline_weekday(self) -> int: ...
+    @property
+    def worker_deadline_time(self) -> dt.time: ...
+    @property
+    def client_deadline_weekday(self) -> int: ...
+    @property
+    def client_deadline_time(self) -> dt.time: ...
+    @property
+    def tzinfo(self) -> dt.tzinfo: ...
+
+
+class ProcessedWeek(Protocol):
+    """What a correction's payroll run reads of its werkbrief."""
+
+    @property
+    def week_start(self) -> dt.date: ...
+    @property
+    def payroll_week(self) -> dt.date | None: ...
 
 
 def week_start_of(day: dt.date) -> dt.date:
@@ -21,19 +46,19 @@ def _cutoff(week_start: dt.date, weekday: int, at: dt.time, tz: dt.tzinfo) -> dt
     return dt.datetime.combine(day, at, tzinfo=tz)
 
 
-def worker_deadline(agency, week_start: dt.date) -> dt.datetime:
+def worker_deadline(agency: AgencyCutoffs, week_start: dt.date) -> dt.datetime:
     return _cutoff(
         week_start, agency.worker_deadline_weekday, agency.worker_deadline_time, agency.tzinfo
     )
 
 
-def client_deadline(agency, week_start: dt.date) -> dt.datetime:
+def client_deadline(agency: AgencyCutoffs, week_start: dt.date) -> dt.datetime:
     return _cutoff(
         week_start, agency.client_deadline_weekday, agency.client_deadline_time, agency.tzinfo
     )
 
 
-def week_before_cutoff(agency, now: dt.datetime, *, for_client: bool) -> dt.date:
+def week_before_cutoff(agency: AgencyCutoffs, now: dt.datetime, *, for_client: bool) -> dt.date:
     """The week whose cut-off is the first one after ``now``: the week that is being filled in
     or approved (the client's dashboard counts down to it; the reminders are about it)."""
     deadline = client_deadline if for_client else worker_deadline
@@ -43,7 +68,9 @@ def week_before_cutoff(agency, now: dt.datetime, *, for_client: bool) -> dt.date
     return week
 
 
-def payroll_week_for(agency, week_start: dt.date, approved_at: dt.datetime) -> dt.date:
+def payroll_week_for(
+    agency: AgencyCutoffs, week_start: dt.date, approved_at: dt.datetime
+) -> dt.date:
     """The Monday of the payroll run that processes hours of ``week_start`` approved then.
 
     Run k (k = 1, 2, ...) is the week ``week_start + k weeks``; it takes what was approved by
@@ -57,7 +84,9 @@ def payroll_week_for(agency, week_start: dt.date, approved_at: dt.datetime) -> d
     return run
 
 
-def correction_payroll_week(agency, werkbrief, corrected_at: dt.datetime) -> dt.date:
+def correction_payroll_week(
+    agency: AgencyCutoffs, werkbrief: ProcessedWeek, corrected_at: dt.datetime
+) -> dt.date:
     """The payroll run that pays a correction of a processed (Verwerkt) werkbrief: the first run
     that still takes hours at ``corrected_at``, and never the run that processed it already."""
     run = payroll_week_for(agency, werkbrief.week_start, corrected_at)
@@ -82,7 +111,7 @@ class DeadlineInfo:
 
 
 def deadline_info(
-    agency, week_start: dt.date, now: dt.datetime, *, for_client: bool
+    agency: AgencyCutoffs, week_start: dt.date, now: dt.datetime, *, for_client: bool
 ) -> DeadlineInfo:
     deadline = (
         client_deadline(agency, week_start) if for_client else worker_deadline(agency, week_start)

@@ -3,7 +3,9 @@ and the lists run a fixed number of queries whatever the number of werkbriefjes.
 
 import datetime as dt
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.paginator import Page, Paginator
 from django.db.models import BooleanField, Count, ExpressionWrapper, Prefetch, Q, QuerySet
@@ -107,7 +109,9 @@ def werkbrief_with_details(werkbrief: Werkbrief) -> Werkbrief:
     )
 
 
-def worker_status_overview(*, membership: Membership, today: dt.date, visible_days: int):
+def worker_status_overview(
+    *, membership: Membership, today: dt.date, visible_days: int
+) -> QuerySet[Werkbrief]:
     """The worker's "declaration status" list: everything open, and what was approved in the
     last ``visible_days`` days (28 in the manuals; an agency setting)."""
     since = today - dt.timedelta(days=visible_days)
@@ -208,9 +212,9 @@ def client_week_page(
     week_start: dt.date,
     status: str = "",
     waiting: bool = False,
-    number,
+    number: int | str | None,
     per_page: int,
-) -> Page:
+) -> Page[Werkbrief]:
     """One page of the werkbriefjes of one week in the contact's departments, by the worker's
     name. The client's list shows one week at a time, so its cost follows the workers of a
     week, never the length of the history: the page's ids are sorted on the narrow rows, then
@@ -221,9 +225,9 @@ def client_week_page(
         sheets = sheets.filter(status=status)
     if waiting:
         sheets = sheets.filter(waiting_for_client())
-    page = Paginator(sheets.order_by(*BY_NAME).values_list("pk", flat=True), per_page).get_page(
-        number
-    )
+    page: Page[Any] = Paginator(
+        sheets.order_by(*BY_NAME).values_list("pk", flat=True), per_page
+    ).get_page(number)
     rows = base.in_bulk(list(page.object_list))
     page.object_list = [rows[pk] for pk in page.object_list]
     return page
@@ -242,11 +246,11 @@ def client_week_open(*, membership: Membership, week_start: dt.date) -> list[Wer
     )
 
 
-def hour_types_for(*, agency_id) -> list[HourType]:
+def hour_types_for(*, agency_id: uuid.UUID) -> list[HourType]:
     return list(HourType.objects.filter(agency=agency_id, is_active=True))
 
 
-def hour_type_names(*, agency_id, ids) -> dict[str, str]:
+def hour_type_names(*, agency_id: uuid.UUID, ids: Iterable[str]) -> dict[str, str]:
     """Hour type id (text) -> name, inactive ones too: for the history of the clock's buckets."""
     ids = [i for i in ids if _is_uuid(i)]
     if not ids:
@@ -286,7 +290,7 @@ def werkbrief_saved_days(*, werkbrief: Werkbrief) -> dict[dt.date, DayInput]:
     }
 
 
-def expense_types_for(*, agency_id) -> list[ExpenseType]:
+def expense_types_for(*, agency_id: uuid.UUID) -> list[ExpenseType]:
     return list(ExpenseType.objects.filter(agency=agency_id, is_active=True))
 
 

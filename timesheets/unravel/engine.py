@@ -219,6 +219,10 @@ def _tier_edges(tiers: tuple[Tier, ...]) -> tuple[int, ...]:
     return tuple(edges)
 
 
+# A piece of a shift: (start, end) as offsets, wall clock at start, its day, its band (None: break).
+_Segment = tuple[int, int, int, _Day, _Band | None]
+
+
 class _Compiled:
     """Precomputed tables of one scheme and its caches (filled lazily, never invalidated: a
     scheme is immutable)."""
@@ -228,7 +232,7 @@ class _Compiled:
         self.zone = _zone(scheme.timezone)
         self.days: dict[int, _Day] = {}
         self._holidays: dict[int, dict[int, tuple[str, ...]]] = {}
-        tier_buckets = set()
+        tier_buckets: set[str] = set()
         for ot in (scheme.daily, scheme.weekly):
             if ot is not None:
                 tier_buckets.update(t.bucket for t in ot.tiers)
@@ -291,15 +295,15 @@ class _Compiled:
         """FORMAT.md rules 6 and 7 for one band: the buckets a normal minute adds to, and for
         each tier bucket the buckets an overtime minute adds to."""
         s = self.scheme
-        normal_only = (s.normal_bucket,)
+        normal_only: tuple[str, ...] = (s.normal_bucket,)
         normal = (*normal_only, ort.bucket) if ort else normal_only
         supplement = s.pct(ort.bucket) if ort else 0
-        overtime = {}
+        overtime: dict[str, tuple[str, ...]] = {}
         for tier_bucket in tier_buckets:
             o = override.bucket if override else tier_bucket
             ot_supplement = s.pct(o) - 100
             if s.combine_mode == "additive":
-                adds = (o, ort.bucket) if ort and supplement > 0 else (o,)
+                adds: tuple[str, ...] = (o, ort.bucket) if ort and supplement > 0 else (o,)
             elif s.combine_mode == "prefer_ort":
                 adds = normal if supplement > 0 else (o,)
             else:  # highest
@@ -478,7 +482,7 @@ def _split(count: int, n: int, threshold: int, edges: tuple[int, ...]) -> list[t
     return out
 
 
-def _first_minute_at(segments: list[tuple], wall: int) -> int | None:
+def _first_minute_at(segments: list[_Segment], wall: int) -> int | None:
     """Offset of the first minute of the shift whose wall clock shows `wall` (rule 2, fixed)."""
     for a, b, w0, _day, _band in segments:
         if w0 <= wall < w0 + (b - a):
@@ -486,10 +490,12 @@ def _first_minute_at(segments: list[tuple], wall: int) -> int | None:
     return None
 
 
-def _lowest_rate_spans(segments: list[tuple], brk: int) -> list[tuple[int, int]]:
+def _lowest_rate_spans(segments: list[_Segment], brk: int) -> list[tuple[int, int]]:
     """The `brk` minutes with the lowest ORT pct, earliest first among equals (rule 2)."""
     spans = []
-    for a, b, _w0, _day, _band in sorted(segments, key=lambda s: (s[4].ort_pct, s[0])):
+    # Before the break is cut out every segment has its band.
+    by_rate = sorted(segments, key=lambda s: (s[4].ort_pct, s[0]))  # type: ignore[union-attr]
+    for a, b, _w0, _day, _band in by_rate:
         if brk <= 0:
             break
         take = min(brk, b - a)
@@ -499,9 +505,9 @@ def _lowest_rate_spans(segments: list[tuple], brk: int) -> list[tuple[int, int]]
     return spans
 
 
-def _cut(segments: list[tuple], spans: list[tuple[int, int]]) -> list[tuple]:
+def _cut(segments: list[_Segment], spans: list[tuple[int, int]]) -> list[_Segment]:
     """Cut segments at the break spans; break stretches get band None."""
-    out = []
+    out: list[_Segment] = []
     k = 0
     for seg in segments:
         a, b, w0, day, band = seg
@@ -612,10 +618,10 @@ def _atw_break(scheme: Scheme, length: int, declared: int) -> tuple[int, int, tu
     return declared, required, ()
 
 
-def _segments(compiled: _Compiled, su: int, eu: int, first_day: _Day) -> list[tuple]:
+def _segments(compiled: _Compiled, su: int, eu: int, first_day: _Day) -> list[_Segment]:
     """The shift's real minutes [su, eu) as segments (start, end, wall clock at start, _Day,
     _Band), offsets from su, cut at local midnights, DST changes and band edges."""
-    segments = []
+    segments: list[_Segment] = []
     day = first_day
     while True:
         for wall_from, wall_to, u_from in day.runs:
@@ -645,7 +651,7 @@ def _segments(compiled: _Compiled, su: int, eu: int, first_day: _Day) -> list[tu
 
 
 def _place_break(
-    scheme: Scheme, segments: list[tuple], length: int, brk: int
+    scheme: Scheme, segments: list[_Segment], length: int, brk: int
 ) -> tuple[str, list[tuple[int, int]]]:
     """FORMAT.md rule 2, placement: (mode used, break spans as offsets). `proportional` has no
     spans: its break minutes are counted per segment by the floor formula."""
@@ -765,7 +771,7 @@ def _run(scheme: Scheme, doc: object, trace: list[TracedShift] | None) -> dict:
                     continue
             # Rule 4: (minutes, daily tier or -1, overtime ordinal of the first of them).
             if daily is None:
-                parts = ((n, -1, 0),)
+                parts = [(n, -1, 0)]
             else:
                 if by_shift:
                     count, threshold = shift_count, shift_threshold
@@ -774,7 +780,7 @@ def _run(scheme: Scheme, doc: object, trace: list[TracedShift] | None) -> dict:
                     count, threshold = per_date.get(day.ordinal, 0), day.daily_threshold
                     per_date[day.ordinal] = count + n
                 if count + n <= threshold:
-                    parts = ((n, -1, 0),)
+                    parts = [(n, -1, 0)]
                 else:
                     parts = []
                     for k, tier in _split(count, n, threshold, daily_edges):
@@ -787,14 +793,14 @@ def _run(scheme: Scheme, doc: object, trace: list[TracedShift] | None) -> dict:
                     counted = per_week.get(day.week_key, 0)
                     per_week[day.week_key] = counted + k
                     if counted + k <= weekly_threshold:
-                        pieces = ((k, -1, 0),)
+                        pieces = [(k, -1, 0)]
                     else:
                         pieces = []
                         for k2, wtier in _split(counted, k, weekly_threshold, weekly_edges):
                             pieces.append((k2, wtier, counted - weekly_threshold + 1))
                             counted += k2
                 else:
-                    pieces = ((k, -1, 0),)
+                    pieces = [(k, -1, 0)]
                 for k2, wtier, wordinal in pieces:
                     # Rules 6 and 7, precomputed per band and tier bucket.
                     if wtier >= 0:

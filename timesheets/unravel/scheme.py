@@ -428,12 +428,14 @@ def _tiers(
         bucket = _bucket_ref(c, t, "bucket", tpath, buckets, HOURS, "an overtime tier bucket")
         if bucket is None:
             good = False
-        if good:
+        if good and bucket is not None:
             out.append(Tier(first, bucket))
     return tuple(out) if good else None
 
 
-def _daily(c: _Checker, value: object, path: str, buckets: dict[str, Bucket] | None):
+def _daily(
+    c: _Checker, value: object, path: str, buckets: dict[str, Bucket] | None
+) -> DailyOvertime | None:
     if value is None:
         return None
     d = c.obj(value, path, ("basis", "threshold_minutes", "tiers"))
@@ -459,7 +461,9 @@ def _daily(c: _Checker, value: object, path: str, buckets: dict[str, Bucket] | N
     return DailyOvertime(basis, MappingProxyType(thresholds), tiers)
 
 
-def _weekly(c: _Checker, value: object, path: str, buckets: dict[str, Bucket] | None):
+def _weekly(
+    c: _Checker, value: object, path: str, buckets: dict[str, Bucket] | None
+) -> WeeklyOvertime | None:
     if value is None:
         return None
     w = c.obj(
@@ -540,7 +544,9 @@ def _breaks(c: _Checker, doc: dict[str, Any]) -> BreakRules | None:
     return BreakRules(mode, fixed_start, fallback, policy, tuple(rules))
 
 
-def _minimum_call(c: _Checker, doc: dict[str, Any], buckets: dict[str, Bucket] | None):
+def _minimum_call(
+    c: _Checker, doc: dict[str, Any], buckets: dict[str, Bucket] | None
+) -> MinimumCall | None:
     ok, value, path = c.field(doc, "minimum_call", "$")
     if not ok or value is None:
         return None
@@ -580,7 +586,9 @@ def _timezone(c: _Checker, doc: dict[str, Any]) -> str | None:
     return name
 
 
-def _holidays(c: _Checker, doc: dict[str, Any]):
+def _holidays(
+    c: _Checker, doc: dict[str, Any]
+) -> tuple[frozenset[str], str, frozenset[date]] | None:
     ok, value, path = c.field(doc, "holidays", "$")
     if not ok:
         return None
