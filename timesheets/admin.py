@@ -4,8 +4,6 @@ Status changes and corrections go through timesheets.services, never around it: 
 editable status field, and its actions call the one state machine.
 """
 
-import datetime as dt
-
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
@@ -35,7 +33,6 @@ from flexportal.admin_sites import (
     backoffice_site,
 )
 from timesheets import deadlines, display, services, werkbrief_page
-from timesheets.deadlines import week_start_of
 from timesheets.forms import WerkbriefHoursForm
 from timesheets.hours import format_minutes
 from timesheets.models import (
@@ -440,15 +437,14 @@ class WerkbriefAddForm(AgencyScopedModelForm):
         fields = ["placement"]
 
     def clean(self):
+        # The rules are the service's (werkbrief_add); its refusal lands at the week.
         cleaned = super().clean()
         placement, day = cleaned.get("placement"), cleaned.get("week")
         if placement and day:
-            week = week_start_of(day)
-            if not any(placement.is_active_on(week + dt.timedelta(days=i)) for i in range(7)):
-                raise ValidationError({"week": _("The placement does not run in that week.")})
-            if Werkbrief.objects.filter(placement=placement, week_start=week).exists():
-                raise ValidationError({"week": _("This placement has a werkbrief for that week.")})
-            cleaned["week_start"] = week
+            try:
+                services.werkbrief_add_check(placement=placement, day=day)
+            except services.WerkbriefError as refused:
+                raise ValidationError({"week": refused.message}) from None
         return cleaned
 
 
@@ -529,10 +525,8 @@ class WerkbriefAdmin(AgencyScopedAdmin):
     def save_model(self, request, obj, form, change):
         if change:
             return  # nothing is edited here; hours are corrected through the service
-        created = services.werkbrief_ensure(
-            placement=form.cleaned_data["placement"],
-            week_start=form.cleaned_data["week_start"],
-            by_hand=True,
+        created = services.werkbrief_add(
+            placement=form.cleaned_data["placement"], day=form.cleaned_data["week"]
         )
         # The admin logs and redirects with ``obj``: make it the werkbrief the service made.
         for name in ("pk", "agency_id", "placement_id", "week_start", "status", "version"):

@@ -411,6 +411,25 @@ def werkbrief_ensure(*, placement: Placement, week_start: dt.date, by_hand=False
     return wb
 
 
+def werkbrief_add_check(*, placement: Placement, day: dt.date) -> dt.date:
+    """Whether a werkbrief may be made by hand for the week of ``day``: the placement runs in
+    that week and has no werkbrief for it yet. Returns the week's Monday; raises
+    WerkbriefError with the reason otherwise."""
+    week_start = deadlines.week_start_of(day)
+    if not _days_in_placement(placement, week_start):
+        raise WerkbriefError(_("The placement does not run in that week."))
+    if Werkbrief.objects.filter(placement=placement, week_start=week_start).exists():
+        raise WerkbriefError(_("This placement has a werkbrief for that week."))
+    return week_start
+
+
+@transaction.atomic
+def werkbrief_add(*, placement: Placement, day: dt.date) -> Werkbrief:
+    """A werkbrief made by hand (the back office) for the week of ``day``, with its days."""
+    week_start = werkbrief_add_check(placement=placement, day=day)
+    return werkbrief_ensure(placement=placement, week_start=week_start, by_hand=True)
+
+
 def werkbrieven_generate(
     *, agency, today: dt.date, weeks_back: int = 4, weeks_ahead: int = 1
 ) -> int:
