@@ -60,10 +60,6 @@ class WerkbriefPage:
     hour_types: list[HourType]
 
     @property
-    def wb(self) -> Werkbrief:
-        return self.werkbrief
-
-    @property
     def has_scheme(self) -> bool:
         return self.werkbrief.placement.cao_scheme_id is not None
 
