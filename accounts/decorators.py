@@ -31,6 +31,23 @@ def role_required(role: str):
     return decorator
 
 
+def module_required(module: str):
+    """The host's agency must have switched ``module`` on (accounts.models.Module); otherwise
+    the screen does not exist for it: 404, as for anything that is not there. Put it inside
+    ``role_required``, so that someone signed out is still sent to the login page first."""
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if not request.agency.has_module(module):
+                raise Http404
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
 def password_given_recently(request) -> bool:
     """Whether the person typed their password in this session less than
     ACCOUNT_REAUTHENTICATION_TIMEOUT seconds ago: at login, at activation, or on allauth's

@@ -4,11 +4,10 @@ Status changes and corrections go through timesheets.services, never around it: 
 editable status field, and its actions call the one state machine.
 """
 
-import datetime as dt
-
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.forms.utils import ErrorDict
 from django.http import Http404, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
@@ -33,9 +32,9 @@ from flexportal.admin_sites import (
     AgencyScopedTabularInline,
     backoffice_site,
 )
-from timesheets import deadlines, display, services
-from timesheets.deadlines import week_start_of
-from timesheets.hours import HoursError, format_clock, format_minutes, parse_clock, parse_duration
+from timesheets import deadlines, display, services, werkbrief_page
+from timesheets.forms import WerkbriefHoursForm
+from timesheets.hours import format_minutes
 from timesheets.models import (
     Absence,
     CaoScheme,
@@ -438,15 +437,14 @@ class WerkbriefAddForm(AgencyScopedModelForm):
         fields = ["placement"]
 
     def clean(self):
+        # The rules are the service's (werkbrief_add); its refusal lands at the week.
         cleaned = super().clean()
         placement, day = cleaned.get("placement"), cleaned.get("week")
         if placement and day:
-            week = week_start_of(day)
-            if not any(placement.is_active_on(week + dt.timedelta(days=i)) for i in range(7)):
-                raise ValidationError({"week": _("The placement does not run in that week.")})
-            if Werkbrief.objects.filter(placement=placement, week_start=week).exists():
-                raise ValidationError({"week": _("This placement has a werkbrief for that week.")})
-            cleaned["week_start"] = week
+            try:
+                services.werkbrief_add_check(placement=placement, day=day)
+            except services.WerkbriefError as refused:
+                raise ValidationError({"week": refused.message}) from None
         return cleaned
 
 
@@ -527,10 +525,8 @@ class WerkbriefAdmin(AgencyScopedAdmin):
     def save_model(self, request, obj, form, change):
         if change:
             return  # nothing is edited here; hours are corrected through the service
-        created = services.werkbrief_ensure(
-            placement=form.cleaned_data["placement"],
-            week_start=form.cleaned_data["week_start"],
-            by_hand=True,
+        created = services.werkbrief_add(
+            placement=form.cleaned_data["placement"], day=form.cleaned_data["week"]
         )
         # The admin logs and redirects with ``obj``: make it the werkbrief the service made.
         for name in ("pk", "agency_id", "placement_id", "week_start", "status", "version"):
@@ -646,7 +642,12 @@ class WerkbriefAdmin(AgencyScopedAdmin):
         if werkbrief is None:
             raise Http404
         days = list(werkbrief.days.order_by("date").prefetch_related("manual_hours"))
-        form = CorrectionForm(request.POST or None, days=days, werkbrief=werkbrief)
+        form = CorrectionForm(
+            request.POST or None,
+            werkbrief=werkbrief,
+            days=days,
+            hour_types=werkbrief_page.manual_hour_types(werkbrief),
+        )
         open_requests = list(
             werkbrief.correction_requests.filter(state=CorrectionRequest.State.OPEN)
             .select_related("requested_by")
@@ -658,7 +659,7 @@ class WerkbriefAdmin(AgencyScopedAdmin):
                 services.werkbrief_save_hours(
                     werkbrief=werkbrief,
                     membership=staff_membership(request),
-                    version=form.cleaned_data["version"],
+                    version=form.seen_version,
                     days=form.day_inputs(),
                     reason=form.cleaned_data["reason"],
                     now=now,
@@ -724,129 +725,41 @@ class WerkbriefAdmin(AgencyScopedAdmin):
         return HttpResponseRedirect(reverse("admin:timesheets_werkbrief_change", args=[obj.pk]))
 
 
-SHORT = forms.TextInput(attrs={"class": "vIntegerField"})  # room for "07:30", no more
+class CorrectionForm(WerkbriefHoursForm):
+    """The correction of the back office: the portal's hours form (the same fields, parsing and
+    messages, errors at the day and bucket where they are), with the reason the service asks
+    of a correction. Its fields are named by ISO date (2026-03-02-start)."""
 
-
-class CorrectionForm(forms.Form):
-    """All days of a werkbrief with the reason for the correction; parsed with the hours parser."""
-
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    day_prefix = "{:%Y-%m-%d}"
     reason = forms.CharField(
         label=_("reason for the correction"), widget=forms.Textarea(attrs={"rows": 2})
     )
 
-    FIELDS = ("start", "end", "break", "total", "absence", "absence_hours", "note")
-
-    def __init__(self, *args, days, werkbrief, **kwargs):
-        super().__init__(*args, **kwargs)
-        from timesheets.models import Absence
-
-        self.days = days
-        self.werkbrief = werkbrief
-        self.fields["version"].initial = werkbrief.version
-        for day in days:
-            prefix = day.date.isoformat()
-            self.fields[f"{prefix}-start"] = forms.CharField(
-                required=False,
-                initial=format_clock(_minute(day.start)),
-                label=_("start"),
-                widget=SHORT,
-            )
-            self.fields[f"{prefix}-end"] = forms.CharField(
-                required=False,
-                initial=format_clock(_minute(day.end)),
-                label=_("end"),
-                widget=SHORT,
-            )
-            self.fields[f"{prefix}-break"] = forms.IntegerField(
-                required=False,
-                min_value=0,
-                initial=day.break_minutes,
-                label=_("break (minutes)"),
-                widget=forms.NumberInput(attrs={"class": "vIntegerField"}),
-            )
-            self.fields[f"{prefix}-total"] = forms.CharField(
-                required=False,
-                initial=format_minutes(day.worked_minutes),
-                label=_("total"),
-                widget=SHORT,
-            )
-            self.fields[f"{prefix}-absence"] = forms.ChoiceField(
-                required=False, choices=Absence.choices, initial=day.absence, label=_("absence")
-            )
-            self.fields[f"{prefix}-absence_hours"] = forms.CharField(
-                required=False,
-                initial=format_minutes(day.absence_minutes) if day.absence_minutes else "",
-                label=_("absence hours"),
-                widget=SHORT,
-            )
-            self.fields[f"{prefix}-note"] = forms.CharField(
-                required=False, initial=day.note, label=_("note"), max_length=500
-            )
-
     def rows(self):
+        """Each day with its fields, in the order of the table's columns."""
         return [
-            (day, [self[f"{day.date.isoformat()}-{f}"] for f in self.FIELDS]) for day in self.days
+            (day.day, [*day.time_fields(), *day.more_fields(), *day.manual_fields()])
+            for day in self.days
         ]
 
-    def _parse(self, name, parser, **kwargs):
-        try:
-            return parser(self.cleaned_data.get(name), **kwargs)
-        except HoursError as error:
-            self.add_error(name, hours_error_message(error))
-            return None
-
-    def clean(self):
-        cleaned = super().clean()
-        self._inputs = []
+    @property
+    def errors(self):
+        """The form's own errors and each day's, by the name of the field on the page."""
+        merged = ErrorDict(super().errors)
         for day in self.days:
-            prefix = day.date.isoformat()
-            self._inputs.append(
-                services.DayInput(
-                    date=day.date,
-                    start=self._parse(f"{prefix}-start", parse_clock),
-                    end=self._parse(f"{prefix}-end", parse_clock, allow_24=True),
-                    break_minutes=cleaned.get(f"{prefix}-break") or 0,
-                    total=self._parse(f"{prefix}-total", parse_duration),
-                    absence=cleaned.get(f"{prefix}-absence") or "",
-                    absence_minutes=self._parse(f"{prefix}-absence_hours", parse_duration) or 0,
-                    note=cleaned.get(f"{prefix}-note") or "",
-                    manual={m.hour_type_id: m.minutes for m in day.manual_hours.all()},
-                )
-            )
-        return cleaned
+            for name, errors in day.errors.items():
+                merged[day.add_prefix(name)] = errors
+        return merged
 
-    def day_inputs(self):
-        return self._inputs
-
-    def add_service_errors(self, errors):
-        names = {"break_minutes": "break", "absence_minutes": "absence_hours", "manual": "total"}
-        for (date, field), messages_ in errors.items():
-            name = "reason" if field == "reason" else None
-            if date is not None:
-                name = f"{date.isoformat()}-{names.get(field, field)}"
-                if name not in self.fields:
-                    name = None
-            for message in messages_:
-                self.add_error(name, message)
-
-
-def _minute(value):
-    return None if value is None else value.hour * 60 + value.minute
-
-
-def hours_error_message(error: HoursError) -> str:
-    """The translated message for an error code of the hours parser."""
-    texts = {
-        "negative": _("Hours cannot be negative."),
-        "minutes_too_large": _("Minutes must be below 60: write 7:45, not 7:75."),
-        "one_digit_minutes": _("Write the minutes with two digits: 7:05 or 7:50."),
-        "too_long": _("A day has at most 24 hours."),
-        "invalid_time": _("Enter a time like 07:30."),
-        "invalid": _("Enter hours and minutes like 7:30."),
-        "not_text": _("Enter hours and minutes like 7:30."),
-    }
-    return texts.get(error.code, texts["invalid"])
+    def add_service_errors(self, errors: dict) -> None:
+        rest = {}
+        for (date, name), messages_ in errors.items():
+            if name == "reason":
+                for message in messages_:
+                    self.add_error("reason", str(message))
+            else:
+                rest[(date, name)] = messages_
+        super().add_service_errors(rest)
 
 
 @admin.register(Expense, site=backoffice_site)

@@ -30,6 +30,7 @@ from django.utils import timezone
 from accounts.models import ClientContact, HoursEnteredBy, Membership, TimeEntry
 from flexportal import uploads
 from timesheets import deadlines, services
+from timesheets.hours import parse_clock
 from timesheets.models import (
     Absence,
     CaoScheme,
@@ -111,12 +112,12 @@ def _plan(number: int, weeks_ago: int, by_client: bool) -> str:
 
 
 def _shift(date: dt.date, start: str, end: str, break_minutes: int = 30, **more) -> DayInput:
-    def minute(clock: str) -> int:
-        hours, minutes = clock.split(":")
-        return int(hours) * 60 + int(minutes)
-
     return DayInput(
-        date=date, start=minute(start), end=minute(end), break_minutes=break_minutes, **more
+        date=date,
+        start=parse_clock(start),
+        end=parse_clock(end, allow_24=True),
+        break_minutes=break_minutes,
+        **more,
     )
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from timesheets.hours import format_minutes
+from timesheets.hours import MAX_DAY_MINUTES, format_clock, format_minutes
 from timesheets.models import Absence
 
 NORMAL = "normal"  # the bucket of normal hours where hours are entered by hand (services)
@@ -113,7 +113,7 @@ def day_in_words(
     saved hours side by side after a conflict. ``absence`` is the absence's label."""
     parts = []
     if start is not None and end is not None:
-        times = f"{start // 60:02d}:{start % 60:02d}–{end // 60 % 24:02d}:{end % 60:02d}"
+        times = f"{format_clock(start)}–{format_clock(end % MAX_DAY_MINUTES)}"
         if break_minutes:
             times += ", " + _("break %(minutes)s min") % {"minutes": break_minutes}
         parts.append(times)
@@ -135,7 +135,7 @@ def same_day(a, b) -> bool:
 def _day_key(day) -> tuple:
     return (
         day.start,
-        None if day.end is None else day.end % (24 * 60),
+        None if day.end is None else day.end % MAX_DAY_MINUTES,
         day.break_minutes,
         day.total or 0,
         day.absence,

@@ -21,7 +21,14 @@ from django.utils.translation import gettext_lazy
 from accounts.models import TimeEntry
 from flexportal import uploads
 from flexportal.formatting import money
-from timesheets.hours import HoursError, format_clock, format_minutes, parse_clock, parse_duration
+from timesheets.hours import (
+    HoursError,
+    format_clock,
+    format_minutes,
+    minute_of_day,
+    parse_clock,
+    parse_duration,
+)
 from timesheets.models import Absence, ExpenseType, Status
 from timesheets.services import DayInput
 
@@ -148,10 +155,11 @@ class DayForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
 
-    def __init__(self, *args, day, time_entry, hour_types=(), **kwargs):
+    def __init__(self, *args, day, time_entry, hour_types=(), prefix_format="d{:%Y%m%d}", **kwargs):
         self.day = day
         self.date = day.date
-        super().__init__(*args, prefix=f"d{day.date:%Y%m%d}", initial=_initial(day), **kwargs)
+        prefix = prefix_format.format(day.date)
+        super().__init__(*args, prefix=prefix, initial=_initial(day), **kwargs)
         if time_entry == TimeEntry.TIMES:
             del self.fields["total"]
         else:
@@ -224,7 +232,7 @@ def _hour_type_label(hour_type) -> str:
 
 def _initial(day) -> dict:
     def clock(value: dt.time | None) -> str:
-        return "" if value is None else format_clock(value.hour * 60 + value.minute)
+        return format_clock(minute_of_day(value))
 
     return {
         "start": clock(day.start),
@@ -256,9 +264,14 @@ def _manual_name(service_field: str) -> str:
 
 
 class WerkbriefHoursForm(forms.Form):
-    """The hours of a whole werkbrief: one DayForm per day, and the version the person saw."""
+    """The hours of a whole werkbrief: one DayForm per day, and the version the person saw.
+
+    The one hours form: the worker's and the client's werkbrief page use it, and the back
+    office's correction (timesheets.admin.CorrectionForm) is a thin subclass of it, so a typed
+    hour is read and refused with the same words wherever it is typed."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    day_prefix = "d{:%Y%m%d}"  # the names of a day's fields: d20260302-start
 
     def __init__(self, data=None, *, werkbrief, days, hour_types=(), submitting=False):
         super().__init__(data, initial={"version": werkbrief.version})
@@ -266,7 +279,14 @@ class WerkbriefHoursForm(forms.Form):
         self.submitting = submitting
         time_entry = werkbrief.placement.time_entry
         self.days = [
-            DayForm(data, day=day, time_entry=time_entry, hour_types=hour_types) for day in days
+            DayForm(
+                data,
+                day=day,
+                time_entry=time_entry,
+                hour_types=hour_types,
+                prefix_format=self.day_prefix,
+            )
+            for day in days
         ]
 
     def clean(self):

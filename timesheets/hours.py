@@ -6,6 +6,7 @@ hours.minutes: `7.30` is 7 h 30 min, `0.15` a quarter of an hour, `7:15` the sam
 forms turn them into translated messages at the field.
 """
 
+import datetime as dt
 import re
 from dataclasses import dataclass, field
 
@@ -84,6 +85,21 @@ def parse_clock(text: object, *, allow_24: bool = False) -> int | None:
     return hours * 60 + minutes
 
 
+def minute_of_day(value: dt.time | None) -> int | None:
+    """A stored time of day as minutes after midnight (07:30 -> 450); None stays None.
+
+    The one conversion of a time to minutes: forms, services, selectors and the back office
+    all come here (tests/timesheets/test_one_hours_form.py looks for a second copy)."""
+    return None if value is None else value.hour * 60 + value.minute
+
+
+def time_of_day(minute: int | None) -> dt.time | None:
+    """Minutes after midnight as a time to store; 24:00 (the end of the day) is 00:00."""
+    if minute is None:
+        return None
+    return dt.time((minute // 60) % 24, minute % 60)
+
+
 def format_minutes(minutes: int | None) -> str:
     """Minutes as the manuals write them: 450 -> '7:30'."""
     if minutes is None:
@@ -93,10 +109,11 @@ def format_minutes(minutes: int | None) -> str:
     return f"{sign}{minutes // 60}:{minutes % 60:02d}"
 
 
-def format_clock(minute_of_day: int | None) -> str:
-    if minute_of_day is None:
+def format_clock(minute: int | None) -> str:
+    """Minutes after midnight as a time of day: 450 -> '07:30'."""
+    if minute is None:
         return ""
-    return f"{minute_of_day // 60:02d}:{minute_of_day % 60:02d}"
+    return f"{minute // 60:02d}:{minute % 60:02d}"
 
 
 def shift_minutes(start: int, end: int) -> int:

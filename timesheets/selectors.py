@@ -11,7 +11,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import BooleanField, Count, ExpressionWrapper, Prefetch, Q, QuerySet
 from django.http import Http404
 
-from accounts.models import HoursEnteredBy, Membership, Role, TimeEntry
+from accounts.models import HoursEnteredBy, Membership, Role
 from accounts.selectors import client_contact_for, departments_visible_to, placements_visible_to
 from timesheets import deadlines
 from timesheets.models import (
@@ -25,7 +25,7 @@ from timesheets.models import (
     WerkbriefDay,
     WerkbriefTransition,
 )
-from timesheets.services import DayInput
+from timesheets.services import DayInput, saved_days
 
 OPEN_FOR_WORKER = (Status.RAPPORTEER, Status.AFGEWEZEN)
 DONE = (Status.GOEDGEKEURD, Status.AFGEROND, Status.VERWERKT)
@@ -84,28 +84,27 @@ def werkbrief_with_details(werkbrief: Werkbrief) -> Werkbrief:
     (as it is, when it was loaded that way already)."""
     if "days" in getattr(werkbrief, "_prefetched_objects_cache", {}):
         return werkbrief
-    return (
-        Werkbrief.objects.filter(pk=werkbrief.pk)
-        .select_related(
-            "placement__worker__membership__user",
-            "placement__department__client",
-            "placement__function",
-            "cao_version",
-        )
-        .prefetch_related(
-            Prefetch(
-                "days",
-                queryset=WerkbriefDay.objects.order_by("date").prefetch_related(
-                    Prefetch(
-                        "manual_hours", queryset=ManualHours.objects.select_related("hour_type")
-                    )
-                ),
+    return with_details(Werkbrief.objects.filter(pk=werkbrief.pk)).get()
+
+
+def with_details(queryset: QuerySet[Werkbrief]) -> QuerySet[Werkbrief]:
+    """The werkbriefjes of ``queryset`` with what their page shows, in one query and the
+    prefetches (days, hand-entered hours, expenses, comments, history)."""
+    return queryset.select_related(
+        "placement__worker__membership__user",
+        "placement__department__client",
+        "placement__function",
+        "cao_version",
+    ).prefetch_related(
+        Prefetch(
+            "days",
+            queryset=WerkbriefDay.objects.order_by("date").prefetch_related(
+                Prefetch("manual_hours", queryset=ManualHours.objects.select_related("hour_type"))
             ),
-            Prefetch("expenses", queryset=Expense.objects.select_related("expense_type")),
-            Prefetch("comments", queryset=WerkbriefComment.objects.select_related("author")),
-            Prefetch("transitions", queryset=WerkbriefTransition.objects.select_related("actor")),
-        )
-        .get()
+        ),
+        Prefetch("expenses", queryset=Expense.objects.select_related("expense_type")),
+        Prefetch("comments", queryset=WerkbriefComment.objects.select_related("author")),
+        Prefetch("transitions", queryset=WerkbriefTransition.objects.select_related("actor")),
     )
 
 
@@ -269,25 +268,7 @@ def _is_uuid(value: str) -> bool:
 
 def werkbrief_saved_days(*, werkbrief: Werkbrief) -> dict[dt.date, DayInput]:
     """The stored hours of each day as the hours form gives typed ones, to compare them."""
-
-    def minute(value: dt.time | None) -> int | None:
-        return None if value is None else value.hour * 60 + value.minute
-
-    times = werkbrief.placement.time_entry == TimeEntry.TIMES
-    return {
-        d.date: DayInput(
-            date=d.date,
-            start=minute(d.start),
-            end=minute(d.end),
-            break_minutes=d.break_minutes,
-            total=None if times else d.worked_minutes,
-            absence=d.absence,
-            absence_minutes=d.absence_minutes,
-            note=d.note,
-            manual={m.hour_type_id: m.minutes for m in d.manual_hours.all() if m.minutes},
-        )
-        for d in werkbrief.days.prefetch_related("manual_hours")
-    }
+    return saved_days(werkbrief)
 
 
 def expense_types_for(*, agency_id: uuid.UUID) -> list[ExpenseType]:
@@ -333,6 +314,7 @@ __all__ = [
     "werkbrief_saved_days",
     "werkbrief_with_details",
     "werkbrieven_visible_to",
+    "with_details",
     "worker_home",
     "worker_status_overview",
 ]

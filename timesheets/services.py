@@ -20,7 +20,8 @@ from accounts.selectors import client_contact_for, departments_visible_to
 from flexportal.formatting import money
 from flexportal.uploads import CheckedFile
 from timesheets import deadlines, mail_events
-from timesheets.hours import MAX_DAY_MINUTES
+from timesheets.display import same_day
+from timesheets.hours import MAX_DAY_MINUTES, minute_of_day, time_of_day
 from timesheets.models import (
     Absence,
     CaoScheme,
@@ -406,6 +407,25 @@ def werkbrief_ensure(*, placement: Placement, week_start: dt.date, by_hand=False
     return wb
 
 
+def werkbrief_add_check(*, placement: Placement, day: dt.date) -> dt.date:
+    """Whether a werkbrief may be made by hand for the week of ``day``: the placement runs in
+    that week and has no werkbrief for it yet. Returns the week's Monday; raises
+    WerkbriefError with the reason otherwise."""
+    week_start = deadlines.week_start_of(day)
+    if not _days_in_placement(placement, week_start):
+        raise WerkbriefError(_("The placement does not run in that week."))
+    if Werkbrief.objects.filter(placement=placement, week_start=week_start).exists():
+        raise WerkbriefError(_("This placement has a werkbrief for that week."))
+    return week_start
+
+
+@transaction.atomic
+def werkbrief_add(*, placement: Placement, day: dt.date) -> Werkbrief:
+    """A werkbrief made by hand (the back office) for the week of ``day``, with its days."""
+    week_start = werkbrief_add_check(placement=placement, day=day)
+    return werkbrief_ensure(placement=placement, week_start=week_start, by_hand=True)
+
+
 def werkbrieven_generate(
     *, agency, today: dt.date, weeks_back: int = 4, weeks_ahead: int = 1
 ) -> int:
@@ -562,8 +582,8 @@ def _describe(day: WerkbriefDay, manual: dict) -> dict[str, str]:
     from timesheets.hours import format_clock, format_minutes
 
     return {
-        "start": format_clock(_minute_of(day.start)),
-        "end": format_clock(_minute_of(day.end)),
+        "start": format_clock(minute_of_day(day.start)),
+        "end": format_clock(minute_of_day(day.end)),
         "break_minutes": str(day.break_minutes),
         "worked_minutes": format_minutes(day.worked_minutes),
         "absence": day.absence,
@@ -571,16 +591,6 @@ def _describe(day: WerkbriefDay, manual: dict) -> dict[str, str]:
         "note": day.note,
         **{f"manual:{k}": format_minutes(v) for k, v in sorted(manual.items())},
     }
-
-
-def _minute_of(value: dt.time | None) -> int | None:
-    return None if value is None else value.hour * 60 + value.minute
-
-
-def _time_of(minute: int | None) -> dt.time | None:
-    if minute is None:
-        return None
-    return dt.time((minute // 60) % 24, minute % 60)
 
 
 @transaction.atomic
@@ -593,9 +603,18 @@ def werkbrief_save_hours(
     reason: str = "",
     now: dt.datetime | None = None,
 ) -> Werkbrief:
-    """Save typed hours ("Opslaan"): all days or nothing, recalculated, changes recorded."""
+    """Save typed hours ("Opslaan"): all days or nothing, recalculated, changes recorded.
+
+    Hours typed against an older version that equal what is saved now are a second click on
+    the same button (or the same correction twice): nothing changed, and the werkbrief comes
+    back as it is instead of a ConcurrentChange."""
     now = now or timezone.now()
-    wb = _lock(werkbrief, version)
+    try:
+        wb = _lock(werkbrief, version)
+    except ConcurrentChange as change:
+        if _same_as_saved(change.werkbrief, days):
+            return change.werkbrief
+        raise
     if not can_edit_hours(wb, membership):
         raise TransitionNotAllowed(
             _("You cannot change the hours of this werkbrief: it is %(status)s.")
@@ -620,8 +639,8 @@ def werkbrief_save_hours(
         old_manual = {m.hour_type_id: m.minutes for m in row.manual_hours.all()}
         before = _describe(row, old_manual)
         times = wb.placement.time_entry == TimeEntry.TIMES
-        row.start = _time_of(day.start) if times else None
-        row.end = _time_of(day.end) if times else None
+        row.start = time_of_day(day.start) if times else None
+        row.end = time_of_day(day.end) if times else None
         row.break_minutes = day.break_minutes if times else 0
         row.worked_minutes = day._worked  # type: ignore[attr-defined]
         row.absence = day.absence
@@ -678,6 +697,31 @@ def werkbrief_save_hours(
     if membership.role == Role.STAFF and changes:
         _corrections_close(wb, membership, now)
     return wb
+
+
+def saved_days(werkbrief: Werkbrief) -> dict[dt.date, DayInput]:
+    """The stored hours of each day as the hours form gives typed ones, to compare them."""
+    times = werkbrief.placement.time_entry == TimeEntry.TIMES
+    return {
+        d.date: DayInput(
+            date=d.date,
+            start=minute_of_day(d.start),
+            end=minute_of_day(d.end),
+            break_minutes=d.break_minutes,
+            total=None if times else d.worked_minutes,
+            absence=d.absence,
+            absence_minutes=d.absence_minutes,
+            note=d.note,
+            manual={m.hour_type_id: m.minutes for m in d.manual_hours.all() if m.minutes},
+        )
+        for d in werkbrief.days.prefetch_related("manual_hours")
+    }
+
+
+def _same_as_saved(werkbrief: Werkbrief, days: list[DayInput]) -> bool:
+    """Whether typed hours equal what is stored: a second click on the same button."""
+    saved = saved_days(werkbrief)
+    return all(d.date in saved and same_day(saved[d.date], d) for d in days)
 
 
 def _corrections_close(wb: Werkbrief, membership: Membership, now: dt.datetime) -> None:
@@ -873,8 +917,8 @@ def werkbrief_preview(*, werkbrief: Werkbrief, days: list[DayInput]) -> HoursPre
     entries = [
         _Entry(
             d.date,
-            _time_of(d.start) if times else None,
-            _time_of(d.end) if times else None,
+            time_of_day(d.start) if times else None,
+            time_of_day(d.end) if times else None,
             d.break_minutes if times else 0,
             d._worked,  # type: ignore[attr-defined]
             {hour_types[pk]: m for pk, m in d.manual.items()},

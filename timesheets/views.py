@@ -7,7 +7,6 @@ where the screen is the same; the URL's namespace (worker/client) says which rol
 
 import dataclasses
 import datetime as dt
-from decimal import Decimal
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -19,11 +18,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 from django_htmx.http import trigger_client_event
 
-from accounts.decorators import role_required
-from accounts.models import HoursEnteredBy, Module, Role
+from accounts.decorators import module_required, role_required
+from accounts.models import Module, Role
 from accounts.selectors import client_contact_for, client_menu_counts, placements_current
 from flexportal import uploads
-from timesheets import display, selectors, services
+from timesheets import display, selectors, services, werkbrief_page
 from timesheets.deadlines import deadline_info, week_before_cutoff, week_start_of
 from timesheets.forms import (
     ClientWeekFilterForm,
@@ -65,9 +64,26 @@ def _today(request) -> dt.date:
     return timezone.localdate(timezone=request.agency.tzinfo)
 
 
+def _page(request, werkbrief_id) -> werkbrief_page.WerkbriefPage:
+    """The werkbrief page's data; 404 for a werkbrief the person may not see."""
+    return werkbrief_page.werkbrief_page(
+        membership=request.membership,
+        agency=request.agency,
+        werkbrief_id=werkbrief_id,
+        now=timezone.now(),
+    )
+
+
+def _page_of(request, wb) -> werkbrief_page.WerkbriefPage:
+    """The page of a werkbrief a service just returned (checked and changed by it)."""
+    return werkbrief_page.page_of(
+        wb, membership=request.membership, agency=request.agency, now=timezone.now()
+    )
+
+
 def _werkbrief(request, werkbrief_id):
-    if not request.agency.has_module(Module.TIMESHEETS):
-        raise Http404
+    """The werkbrief alone, for a write that needs no more of it (the service locks and reads
+    what it needs); 404 for one the person may not see."""
     return selectors.werkbrief_get(membership=request.membership, werkbrief_id=werkbrief_id)
 
 
@@ -94,141 +110,77 @@ class DayRow:
     problems: list[str] = dataclasses.field(default_factory=list)
 
 
-def _manual_hour_types(wb) -> list:
-    """The hour types of the "clock": only without a CAO scheme on the placement."""
-    if wb.placement.cao_scheme_id is not None:
-        return []
-    return selectors.hour_types_for(agency_id=wb.agency_id)
-
-
-def _bucket_infos(document, hour_types) -> dict:
-    if document is not None:
-        return display.bucket_infos_for_scheme(document)
-    return display.bucket_infos_for_hour_types(hour_types)
-
-
-def _rows(days, forms, day_buckets, infos, explanation) -> list[DayRow]:
-    why = display.day_explanations(explanation)
+def _rows(page, forms, buckets: werkbrief_page.Buckets, *, problems=False) -> list[DayRow]:
+    """The days with their forms (if any) and buckets; with ``problems``, a day's errors are
+    listed beside its buckets too (the preview replaces only those, not the fields)."""
     by_date = {form.date: form for form in forms}
-    return [
+    rows = [
         DayRow(
             day=day,
             form=by_date.get(day.date),
-            lines=display.bucket_lines(day_buckets.get(day.date, {}), infos),
-            why=why.get(day.date),
+            lines=buckets.day_lines.get(day.date, []),
+            why=buckets.day_why.get(day.date),
         )
-        for day in days
+        for day in page.days
     ]
-
-
-def _stored_buckets(wb, days, forms, hour_types) -> dict:
-    """The buckets as saved (what payroll gets), with the engine's explanation per day."""
-    explanation = None
-    if wb.cao_version_id is not None and any(d.start is not None for d in days):
-        explanation = services.werkbrief_explain(wb, days)
-    infos = _bucket_infos(wb.cao_version.document if wb.cao_version else None, hour_types)
-    return {
-        "rows": _rows(days, forms, {d.date: d.buckets for d in days}, infos, explanation),
-        "week_lines": display.bucket_lines(wb.buckets, infos),
-        "worked": wb.worked_minutes,
-        "unravel_error": display.unravel_error_text(wb.unravel_error),
-    }
-
-
-def _typed_buckets(wb, days, form, hour_types, *, problems: bool) -> dict:
-    """The buckets of the hours as typed in a bound form, unravelled without saving; a day with
-    an error counts as empty and, with ``problems``, its errors are listed beside its buckets
-    (the preview replaces only those, not the fields)."""
-    valid = [day for day in form.days if not day.errors]
-    preview = services.werkbrief_preview(werkbrief=wb, days=[day.day_input() for day in valid])
-    document = preview.cao_version.document if preview.cao_version else None
-    infos = _bucket_infos(document, hour_types)
-    rows = _rows(days, form.days, preview.day_buckets, infos, preview.explanation)
     if problems:
         for row in rows:
             row.problems = [str(e) for errors in row.form.errors.values() for e in errors]
-            for (date, _field), messages_ in preview.errors.items():
+            for (date, _field), messages_ in buckets.errors.items():
                 if date == row.day.date:
                     row.problems += [str(message) for message in messages_]
-    return {
-        "rows": rows,
-        "week_lines": display.bucket_lines(preview.buckets, infos),
-        "worked": preview.worked_minutes,
-        "unravel_error": display.unravel_error_text(preview.unravel_error),
-    }
+    return rows
 
 
-def _werkbrief_context(request, wb, *, hours_form=None, extra=None, **forms) -> dict:
-    membership = request.membership
-    wb = selectors.werkbrief_with_details(wb)
-    days = list(wb.days.all())
-    can_edit = services.can_edit_hours(wb, membership)
-    actions = services.allowed_actions(wb, membership)
-    hour_types = _manual_hour_types(wb)
-    if can_edit and hours_form is None:
-        hours_form = WerkbriefHoursForm(werkbrief=wb, days=days, hour_types=hour_types)
-    elif not can_edit:
+def _typed(form: WerkbriefHoursForm) -> list:
+    """The days of a bound hours form that parse; a day with an error counts as empty."""
+    return [day.day_input() for day in form.days if not day.errors]
+
+
+def _context(request, page, *, hours_form=None, extra=None, **forms) -> dict:
+    """The page's data and its forms: a form given (bound, with what was typed) or a new one."""
+    wb = page.werkbrief
+    if page.can_edit and hours_form is None:
+        hours_form = WerkbriefHoursForm(werkbrief=wb, days=page.days, hour_types=page.hour_types)
+    elif not page.can_edit:
         hours_form = None
     if hours_form is not None and hours_form.is_bound:
-        buckets = _typed_buckets(wb, days, hours_form, hour_types, problems=False)
+        buckets = page.typed_buckets(_typed(hours_form))
     else:
-        buckets = _stored_buckets(wb, days, hours_form.days if hours_form else [], hour_types)
-    namespace = _namespace(request)
-    expenses = list(wb.expenses.all())
-    expense_types = []
-    if can_edit and request.agency.has_module(Module.EXPENSES):
-        expense_types = selectors.expense_types_for(agency_id=wb.agency_id)
+        buckets = page.saved_buckets
     expense_form = forms.get("expense_form")
-    if expense_form is None and expense_types:
-        expense_form = ExpenseForm(werkbrief=wb, expense_types=expense_types, days=days)
-    done = wb.status in selectors.DONE
+    if expense_form is None and page.expense_types:
+        expense_form = ExpenseForm(werkbrief=wb, expense_types=page.expense_types, days=page.days)
+    namespace = _namespace(request)
     return {
+        "page": page,
         "wb": wb,
         "namespace": namespace,
-        **buckets,
-        "hours_form": hours_form,
-        "can_edit": can_edit,
-        "actions": actions,
         "confirm_action": CONFIRM_ACTION[namespace],
-        "has_scheme": wb.placement.cao_scheme_id is not None,
-        "absence_minutes": sum(d.absence_minutes for d in days),
-        "deadline": _deadline(request, wb.week_start),
-        "by_client": wb.placement.hours_entered_by == HoursEnteredBy.CLIENT,
-        "expenses": expenses,
-        "expenses_total": sum((e.amount for e in expenses), Decimal("0")),
+        "rows": _rows(page, hours_form.days if hours_form else [], buckets),
+        "buckets": buckets,
+        "hours_form": hours_form,
         "expense_form": expense_form,
-        "comments": list(wb.comments.all()),
         "comment_form": forms.get("comment_form") or CommentForm(),
         "reject_form": forms.get("reject_form") or RejectForm(initial={"version": wb.version}),
-        "correction_form": (forms.get("correction_form") or CorrectionForm()) if done else None,
-        "corrections": list(wb.correction_requests.all()) if done else [],
-        "transitions": list(wb.transitions.all()),
-        "changes": _changes(wb),
-        "for_client": namespace == "client",
+        "correction_form": (
+            (forms.get("correction_form") or CorrectionForm()) if page.done else None
+        ),
         **(extra or {}),
     }
 
 
-def _changes(wb) -> list:
-    """The recorded changes with their fields in words (one more query where the clock's
-    buckets changed, for the hour types' names)."""
-    changes = list(wb.changes.select_related("actor"))
-    ids = display.manual_hour_type_ids(change.field for change in changes)
-    names = selectors.hour_type_names(agency_id=wb.agency_id, ids=ids) if ids else {}
-    return [(change, display.change_field_label(change.field, names)) for change in changes]
+def _render_werkbrief(request, page, **forms):
+    return render(request, "timesheets/werkbrief.html", _context(request, page, **forms))
 
 
-def _render_werkbrief(request, wb, **forms):
-    return render(request, "timesheets/werkbrief.html", _werkbrief_context(request, wb, **forms))
-
-
-def _render_part(request, wb, part: str, **forms):
+def _render_part(request, page, part: str, **forms):
     """A part of the werkbrief page (expenses, comments) for an HTMX request, which leaves the
     rest of the page, typed hours included, as it is; the whole page otherwise."""
     template = "timesheets/werkbrief.html"
     if request.htmx:
         template += f"#{part}"
-    return render(request, template, _werkbrief_context(request, wb, **forms))
+    return render(request, template, _context(request, page, **forms))
 
 
 def _version_moved(response, *, before: int, after: int):
@@ -237,43 +189,37 @@ def _version_moved(response, *, before: int, after: int):
     return trigger_client_event(response, "werkbrief-version", {"from": before, "to": after})
 
 
-def _same_as_saved(wb, form: WerkbriefHoursForm) -> bool:
-    """Whether the typed hours equal what is stored: a second click on the same button."""
-    saved = selectors.werkbrief_saved_days(werkbrief=wb)
-    return all(d.date in saved and display.same_day(saved[d.date], d) for d in form.day_inputs())
-
-
 def _render_conflict(request, current, typed: WerkbriefHoursForm):
     """Someone saved the werkbrief since this person loaded it. What they typed stays in the
     fields, bound now to the current version so that saving again is a deliberate choice, and
     the days where it differs are shown beside what is saved now. Nothing is saved."""
-    current = selectors.werkbrief_with_details(current)
-    hour_types = _manual_hour_types(current)
+    page = _page_of(request, current)
     data = request.POST.copy()
-    data["version"] = str(current.version)
+    data["version"] = str(page.werkbrief.version)
     form = WerkbriefHoursForm(
-        data, werkbrief=current, days=list(current.days.all()), hour_types=hour_types
+        data, werkbrief=page.werkbrief, days=page.days, hour_types=page.hour_types
     )
     form.is_valid()
     conflict = display.typed_against_saved(
-        saved=selectors.werkbrief_saved_days(werkbrief=current),
+        saved=selectors.werkbrief_saved_days(werkbrief=page.werkbrief),
         typed=typed.day_inputs(),
-        hour_type_names={t.pk: t.name for t in hour_types},
+        hour_type_names={t.pk: t.name for t in page.hour_types},
     )
-    return _render_werkbrief(request, current, hours_form=form, extra={"conflict": conflict})
+    return _render_werkbrief(request, page, hours_form=form, extra={"conflict": conflict})
 
 
-def werkbrief_page(request, werkbrief_id):
+@module_required(Module.TIMESHEETS)
+def werkbrief_view(request, werkbrief_id):
     """GET shows the werkbrief; POST saves the hours ("Opslaan"), or saves and goes on to the
     confirmation of "Opslaan en accorderen"."""
-    wb = _werkbrief(request, werkbrief_id)
+    page = _page(request, werkbrief_id)
     if refused := _not_allowed(request, READ_AND_POST):
         return refused
     if request.method != "POST":
-        return _render_werkbrief(request, wb)
+        return _render_werkbrief(request, page)
+    wb = page.werkbrief
     confirm = request.POST.get("action") == CONFIRM_ACTION[_namespace(request)]
-    wb = selectors.werkbrief_with_details(wb)
-    if not services.can_edit_hours(wb, request.membership):
+    if not page.can_edit:
         messages.error(
             request,
             _("You cannot change the hours of this werkbrief: it is %(status)s.")
@@ -283,13 +229,15 @@ def werkbrief_page(request, werkbrief_id):
     form = WerkbriefHoursForm(
         request.POST,
         werkbrief=wb,
-        days=list(wb.days.all()),
-        hour_types=_manual_hour_types(wb),
+        days=page.days,
+        hour_types=page.hour_types,
         submitting=confirm,
     )
     if not form.is_valid():
-        return _render_werkbrief(request, wb, hours_form=form)
+        return _render_werkbrief(request, page, hours_form=form)
     try:
+        # A second click on the same button finds its hours saved: the service returns the
+        # werkbrief as it is, and the page says they are saved, as the first click did.
         wb = services.werkbrief_save_hours(
             werkbrief=wb,
             membership=request.membership,
@@ -298,11 +246,9 @@ def werkbrief_page(request, werkbrief_id):
         )
     except services.HoursInvalid as error:
         form.add_service_errors(error.errors)
-        return _render_werkbrief(request, wb, hours_form=form)
+        return _render_werkbrief(request, page, hours_form=form)
     except services.ConcurrentChange as error:
-        if not _same_as_saved(error.werkbrief, form):
-            return _render_conflict(request, error.werkbrief, form)
-        wb = error.werkbrief  # the same hours again: a double click, already saved
+        return _render_conflict(request, error.werkbrief, form)
     except services.TransitionNotAllowed as error:
         messages.error(request, error.message)
         return redirect(_url(request, "werkbrief", wb.pk))
@@ -315,44 +261,48 @@ def werkbrief_page(request, werkbrief_id):
     return redirect(_url(request, "werkbrief", wb.pk))
 
 
+@module_required(Module.TIMESHEETS)
 def werkbrief_preview(request, werkbrief_id):
     """The buckets of the hours as typed, unravelled without saving (HTMX, while typing)."""
-    wb = selectors.werkbrief_with_details(_werkbrief(request, werkbrief_id))
+    page = _page(request, werkbrief_id)
     if refused := _not_allowed(request):
         return refused
-    if not services.can_edit_hours(wb, request.membership):
+    if not page.can_edit:
         return HttpResponse(status=204)
-    days = list(wb.days.all())
-    hour_types = _manual_hour_types(wb)
-    form = WerkbriefHoursForm(request.POST, werkbrief=wb, days=days, hour_types=hour_types)
+    form = WerkbriefHoursForm(
+        request.POST, werkbrief=page.werkbrief, days=page.days, hour_types=page.hour_types
+    )
     form.is_valid()
+    buckets = page.typed_buckets(_typed(form))
     context = {
-        "wb": wb,
+        "page": page,
+        "wb": page.werkbrief,
         "oob": True,
-        "has_scheme": wb.placement.cao_scheme_id is not None,
-        **_typed_buckets(wb, days, form, hour_types, problems=True),
+        "buckets": buckets,
+        "rows": _rows(page, form.days, buckets, problems=True),
     }
     return render(request, "timesheets/werkbrief.html#preview", context)
 
 
+@module_required(Module.TIMESHEETS)
 def werkbrief_confirm(request, werkbrief_id):
     """The confirmation of "Opslaan en accorderen": the week's totals, then submit (worker) or
     approve (client). A second identical POST finds the new version and says it is done."""
-    wb = _werkbrief(request, werkbrief_id)
     action = CONFIRM_ACTION[_namespace(request)]
+    if request.method == "POST":  # the service reads what it needs itself
+        return _confirm_post(request, _werkbrief(request, werkbrief_id), action)
+    page = _page(request, werkbrief_id)
     if refused := _not_allowed(request, READ_AND_POST):
         return refused
-    if request.method == "POST":
-        return _confirm_post(request, wb, action)
-    wb = selectors.werkbrief_with_details(wb)
-    if action not in services.allowed_actions(wb, request.membership):
+    wb = page.werkbrief
+    if action not in page.actions:
         messages.error(
             request,
             _("This werkbrief cannot be %(done)s now: it is %(status)s.")
             % {"done": _done_word(action), "status": wb.get_status_display().lower()},
         )
         return redirect(_url(request, "werkbrief", wb.pk))
-    context = _werkbrief_context(request, wb)
+    context = _context(request, page)
     context["action"] = action
     return render(request, "timesheets/werkbrief_confirm.html", context)
 
@@ -399,13 +349,14 @@ def _confirm_post(request, wb, action):
     return redirect(_url(request, "dashboard"))
 
 
+@module_required(Module.TIMESHEETS)
 def werkbrief_reject(request, werkbrief_id):
     wb = _werkbrief(request, werkbrief_id)
     if refused := _not_allowed(request):
         return refused
     form = RejectForm(request.POST)
     if not form.is_valid():
-        return _render_werkbrief(request, wb, reject_form=form)
+        return _render_werkbrief(request, _page_of(request, wb), reject_form=form)
     try:
         wb = services.werkbrief_reject(
             werkbrief=wb,
@@ -433,10 +384,11 @@ def werkbrief_reject(request, werkbrief_id):
 # Expenses ----------------------------------------------------------------------------------------
 
 
+@module_required(Module.TIMESHEETS)
+@module_required(Module.EXPENSES)
 def expense_add(request, werkbrief_id):
-    wb = selectors.werkbrief_with_details(_werkbrief(request, werkbrief_id))
-    if not request.agency.has_module(Module.EXPENSES):
-        raise Http404
+    page = _page(request, werkbrief_id)
+    wb = page.werkbrief
     if refused := _not_allowed(request):
         return refused
     form = ExpenseForm(
@@ -444,10 +396,10 @@ def expense_add(request, werkbrief_id):
         request.FILES,
         werkbrief=wb,
         expense_types=selectors.expense_types_for(agency_id=wb.agency_id),
-        days=list(wb.days.all()),
+        days=page.days,
     )
     if not form.is_valid():
-        return _render_part(request, wb, "expenses", expense_form=form)
+        return _render_part(request, page, "expenses", expense_form=form)
     data = form.cleaned_data
     try:
         expense = services.expense_add(
@@ -462,17 +414,17 @@ def expense_add(request, werkbrief_id):
             receipt=data.get("receipt"),
         )
     except services.WerkbriefError as error:
-        current = error.werkbrief or wb
+        current = _page_of(request, error.werkbrief) if error.werkbrief else page
         if isinstance(error, services.ConcurrentChange):
             # What was typed stays, to add again against what is saved now.
-            form = _expense_form_again(request, current, form)
+            form = _expense_form_again(request, current.werkbrief, form)
         return _render_part(
             request, current, "expenses", expense_form=form, extra={"expense_error": error.message}
         )
     if request.htmx:
         response = _render_part(
             request,
-            expense.werkbrief,
+            _page_of(request, expense.werkbrief),
             "expenses",
             extra={"expense_notice": _("The expense is added.")},
         )
@@ -510,13 +462,19 @@ def expense_remove(request, expense_id):
     except services.WerkbriefError as error:
         if request.htmx:
             return _render_part(
-                request, error.werkbrief or wb, "expenses", extra={"expense_error": error.message}
+                request,
+                _page_of(request, error.werkbrief or wb),
+                "expenses",
+                extra={"expense_error": error.message},
             )
         messages.error(request, error.message)
         return redirect(_url(request, "werkbrief", wb.pk) + "#expenses")
     if request.htmx:
         response = _render_part(
-            request, current, "expenses", extra={"expense_notice": _("The expense is removed.")}
+            request,
+            _page_of(request, current),
+            "expenses",
+            extra={"expense_notice": _("The expense is removed.")},
         )
         return _version_moved(response, before=version, after=current.version)
     messages.success(request, _("The expense is removed."))
@@ -543,38 +501,43 @@ def receipt_response(expense):
 # Comments and corrections ------------------------------------------------------------------------
 
 
+@module_required(Module.TIMESHEETS)
 def werkbrief_comment(request, werkbrief_id):
     wb = _werkbrief(request, werkbrief_id)
     if refused := _not_allowed(request):
         return refused
     form = CommentForm(request.POST)
     if not form.is_valid():
-        return _render_part(request, wb, "comments", comment_form=form)
+        return _render_part(request, _page_of(request, wb), "comments", comment_form=form)
     services.werkbrief_comment_add(
         werkbrief=wb, membership=request.membership, text=form.cleaned_data["text"]
     )
     if request.htmx:
         return _render_part(
-            request, wb, "comments", extra={"comment_notice": _("Your comment is placed.")}
+            request,
+            _page_of(request, wb),
+            "comments",
+            extra={"comment_notice": _("Your comment is placed.")},
         )
     messages.success(request, _("Your comment is placed."))
     return redirect(_url(request, "werkbrief", wb.pk) + "#comments")
 
 
+@module_required(Module.TIMESHEETS)
 def werkbrief_correction(request, werkbrief_id):
     wb = _werkbrief(request, werkbrief_id)
     if refused := _not_allowed(request):
         return refused
     form = CorrectionForm(request.POST)
     if not form.is_valid():
-        return _render_werkbrief(request, wb, correction_form=form)
+        return _render_werkbrief(request, _page_of(request, wb), correction_form=form)
     try:
         services.correction_request_create(
             werkbrief=wb, membership=request.membership, message=form.cleaned_data["message"]
         )
     except services.WerkbriefError as error:
         form.add_error("message", str(error.message))
-        return _render_werkbrief(request, wb, correction_form=form)
+        return _render_werkbrief(request, _page_of(request, wb), correction_form=form)
     messages.success(
         request, _("Your correction request is sent to %(agency)s.") % {"agency": request.agency}
     )
@@ -607,10 +570,9 @@ def worker_home(request):
 
 @role_required(Role.FLEXWORKER)
 @require_safe
+@module_required(Module.TIMESHEETS)
 def worker_werkbrieven(request):
     """The declaration status overview: everything open, and what was approved lately."""
-    if not request.agency.has_module(Module.TIMESHEETS):
-        raise Http404
     today = _today(request)
     werkbrieven = selectors.worker_status_overview(
         membership=request.membership,
@@ -662,12 +624,11 @@ def client_home(request):
 
 @role_required(Role.CLIENT_CONTACT)
 @require_safe
+@module_required(Module.TIMESHEETS)
 def client_werkbrieven(request):
     """The werkbriefjes of the contact's departments one week at a time (the manuals'
     "declaraties per week"; last week by default), by name, a page at a time, filtered by
     status or on what waits for the contact."""
-    if not request.agency.has_module(Module.TIMESHEETS):
-        raise Http404
     form = ClientWeekFilterForm(request.GET or None)
     this_week = week_start_of(_today(request))
     week = form.week_start(default=this_week - dt.timedelta(weeks=1))
@@ -703,7 +664,7 @@ _worker = role_required(Role.FLEXWORKER)
 _client = role_required(Role.CLIENT_CONTACT)
 
 
-worker_werkbrief = _worker(werkbrief_page)
+worker_werkbrief = _worker(werkbrief_view)
 worker_werkbrief_preview = _worker(werkbrief_preview)
 worker_werkbrief_submit = _worker(werkbrief_confirm)
 worker_expense_add = _worker(expense_add)
@@ -712,7 +673,7 @@ worker_expense_receipt = _worker(expense_receipt)
 worker_werkbrief_comment = _worker(werkbrief_comment)
 worker_werkbrief_correction = _worker(werkbrief_correction)
 
-client_werkbrief = _client(werkbrief_page)
+client_werkbrief = _client(werkbrief_view)
 client_werkbrief_preview = _client(werkbrief_preview)
 client_werkbrief_approve = _client(werkbrief_confirm)
 client_werkbrief_reject = _client(werkbrief_reject)

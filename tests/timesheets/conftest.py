@@ -33,3 +33,13 @@ def scheme_a(tenant_a):
         tenant_a.placement.cao_scheme = scheme
         tenant_a.placement.save()
     return scheme
+
+
+def shown(form) -> dict:
+    """What an hours form shows, by field name: what the browser posts back when nothing is
+    typed (the form's own fields and every day's)."""
+    return {
+        field.html_name: field.value() or ""
+        for part in [form, *getattr(form, "days", [])]
+        for field in part
+    }

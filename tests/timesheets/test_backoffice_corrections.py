@@ -10,6 +10,7 @@ from django.urls import reverse
 from notifications.models import Kind, Notification
 from notifications.models import Status as MailStatus
 from tests.notifications.conftest import english, mails
+from tests.timesheets.conftest import shown
 from timesheets import deadlines, services
 from timesheets.models import CorrectionRequest, Status, WerkbriefChange
 from timesheets.services import DayInput
@@ -44,7 +45,7 @@ def _ask(tenant, wb, membership, message="Maandag was tot 16:30"):
 def _correct(client, wb, *, end="16:30", reason="Klant meldde een uur extra", follow=False):
     url = reverse("admin:timesheets_werkbrief_correct", args=[wb.pk], urlconf=URLCONF)
     form = client.get(url).context["form"]
-    data = {name: form[name].value() or "" for name in form.fields}
+    data = shown(form)
     data[f"{wb.week_start.isoformat()}-end"] = end
     return client.post(url, {**data, "reason": reason}, follow=follow)
 

@@ -6,6 +6,7 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
+from tests.timesheets.conftest import shown
 from timesheets import services
 from timesheets.models import Status, Werkbrief
 from timesheets.services import DayInput
@@ -69,7 +70,7 @@ def test_staff_correct_approved_hours_with_a_reason(tenant_a, werkbrief):
     client = tenant_a.http(tenant_a.staff)
     url = reverse("admin:timesheets_werkbrief_correct", args=[wb.pk], urlconf=URLCONF)
     form = client.get(url).context["form"]
-    data = {name: form[name].value() or "" for name in form.fields}
+    data = shown(form)
     data[f"{wb.week_start.isoformat()}-end"] = "16:30"
     response = client.post(url, {**data, "reason": ""})
     assert response.status_code == 200
@@ -87,7 +88,7 @@ def test_a_typing_error_in_a_correction_is_shown_at_the_field(tenant_a, werkbrie
     client = tenant_a.http(tenant_a.staff)
     url = reverse("admin:timesheets_werkbrief_correct", args=[werkbrief.pk], urlconf=URLCONF)
     form = client.get(url).context["form"]
-    data = {name: form[name].value() or "" for name in form.fields}
+    data = shown(form)
     data[f"{werkbrief.week_start.isoformat()}-start"] = "7.75"
     response = client.post(url, {**data, "reason": "x"})
     errors = response.context["form"].errors
