@@ -1050,17 +1050,18 @@ def correction_requests_handle(*, requests, membership: Membership, now=None) ->
     now = now or timezone.now()
     if not (membership.is_active and workflow.may_handle_corrections(actor=actor_of(membership))):
         raise NoAccess()
-    ids = list(
+    rows = list(
         CorrectionRequest.objects.filter(
-            pk__in=requests.values("pk"),
-            agency=membership.agency_id,
-            state=CorrectionRequest.State.OPEN,
+            pk__in=requests.values("pk"), state=CorrectionRequest.State.OPEN
         )
         .select_for_update()
         .order_by("pk")
-        .values_list("pk", flat=True)
+        .values_list("pk", "agency_id")
     )
-    return CorrectionRequest.objects.filter(pk__in=ids, state=CorrectionRequest.State.OPEN).update(
+    if any(agency_id != membership.agency_id for _pk, agency_id in rows):
+        raise NoAccess()
+    ids = [pk for pk, _agency_id in rows]
+    return CorrectionRequest.objects.filter(pk__in=ids).update(
         state=CorrectionRequest.State.HANDLED,
         handled_by=membership.user,
         handled_at=now,
