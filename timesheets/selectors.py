@@ -29,7 +29,11 @@ from timesheets.services import DayInput
 # for a correction (timesheets.workflow, StateInfo.approved).
 DONE = workflow.approved_states()
 # Not submitted yet, where the worker fills in the hours: what the worker is to submit.
-OPEN_FOR_WORKER = tuple(sorted(workflow.sources("submit", workflow.WORKER, workflow.WORKER_FILLS)))
+OPEN_FOR_WORKER = tuple(
+    s
+    for s in workflow.STATES
+    if s in workflow.sources("submit", workflow.WORKER, workflow.WORKER_FILLS)
+)
 
 MODE_FIELD = "placement__hours_entered_by"
 
