@@ -11,6 +11,7 @@ from django.utils.translation import pgettext_lazy
 from accounts.validators import validate_name
 from flexportal.tenancy import TenantModel
 from flexportal.uploads import upload_path
+from timesheets import workflow
 
 
 class CaoScheme(TenantModel):
@@ -84,12 +85,13 @@ class CaoSchemeVersion(TenantModel):
 class Status(models.TextChoices):
     """The statuses of a werkbrief, as the manuals name them (DOMAIN.md, "Statuses")."""
 
-    RAPPORTEER = "rapporteer", _("To report")
-    INGEDIEND = "ingediend", _("Submitted")
-    GOEDGEKEURD = "goedgekeurd", _("Approved")
-    AFGEWEZEN = "afgewezen", _("Rejected")
-    AFGEROND = "afgerond", _("Closed")
-    VERWERKT = "verwerkt", _("Processed")
+    # The values and what they mean for whom: timesheets.workflow.
+    RAPPORTEER = workflow.RAPPORTEER, _("To report")
+    INGEDIEND = workflow.INGEDIEND, _("Submitted")
+    GOEDGEKEURD = workflow.GOEDGEKEURD, _("Approved")
+    AFGEWEZEN = workflow.AFGEWEZEN, _("Rejected")
+    AFGEROND = workflow.AFGEROND, _("Closed")
+    VERWERKT = workflow.VERWERKT, _("Processed")
 
 
 class Absence(models.TextChoices):

@@ -11,9 +11,9 @@ from django.core.paginator import Page, Paginator
 from django.db.models import BooleanField, Count, ExpressionWrapper, Prefetch, Q, QuerySet
 from django.http import Http404
 
-from accounts.models import HoursEnteredBy, Membership, Role
+from accounts.models import Membership, Role
 from accounts.selectors import client_contact_for, departments_visible_to, placements_visible_to
-from timesheets import deadlines
+from timesheets import deadlines, workflow
 from timesheets.models import (
     Expense,
     ExpenseType,
@@ -27,24 +27,60 @@ from timesheets.models import (
 )
 from timesheets.services import DayInput, saved_days
 
-OPEN_FOR_WORKER = (Status.RAPPORTEER, Status.AFGEWEZEN)
-DONE = (Status.GOEDGEKEURD, Status.AFGEROND, Status.VERWERKT)
+# The states after the client's approval: only the back office changes hours, the others ask
+# for a correction (timesheets.workflow, StateInfo.approved).
+DONE = workflow.approved_states()
+# Not submitted yet, where the worker fills in the hours: what the worker is to submit.
+OPEN_FOR_WORKER = tuple(
+    s
+    for s in workflow.STATES
+    if s in workflow.sources("submit", workflow.WORKER, workflow.WORKER_FILLS)
+)
+
+MODE_FIELD = "placement__hours_entered_by"
 
 
 # What waits for whom: the dashboards' "actions waiting" and the reminder mails both use these,
 # so a reminder never asks for something the dashboard does not show, and the other way round.
+# Both are built from the workflow's table (workflow.waiting_pairs).
+
+
+def workflow_q(pairs: Iterable[tuple[str, str]], *, mode_field: str = MODE_FIELD) -> Q:
+    """A Q for werkbriefjes whose (status, entry mode) is one of ``pairs``: the states that
+    hold in every mode test the status alone, the others the mode as well; no pair matches
+    nothing."""
+    modes_of: dict[str, set[str]] = {}
+    for state, mode in pairs:
+        modes_of.setdefault(state, set()).add(mode)
+    by_modes: dict[frozenset[str], list[str]] = {}
+    for state in workflow.STATES:  # the table's order, so the SQL is stable
+        if state in modes_of:
+            by_modes.setdefault(frozenset(modes_of[state]), []).append(state)
+    parts = []
+    for modes, states in sorted(by_modes.items(), key=lambda item: -len(item[0])):
+        part = Q(status=states[0]) if len(states) == 1 else Q(status__in=states)
+        if modes != frozenset(workflow.MODES):
+            if len(modes) == 1:
+                part &= Q(**{mode_field: next(iter(modes))})
+            else:
+                part &= Q(**{f"{mode_field}__in": sorted(modes)})
+        parts.append(part)
+    if not parts:
+        return Q(pk__in=[])
+    q = parts[0]
+    for part in parts[1:]:
+        q |= part
+    return q
 
 
 def waiting_for_worker() -> Q:
     """To fill in, or to fix after a rejection, where the worker enters the hours."""
-    return Q(status__in=OPEN_FOR_WORKER) & ~Q(placement__hours_entered_by=HoursEnteredBy.CLIENT)
+    return workflow_q(workflow.waiting_pairs(workflow.WORKER))
 
 
 def waiting_for_client() -> Q:
     """Submitted ones to approve, and the ones the client fills in itself."""
-    return Q(status=Status.INGEDIEND) | Q(
-        placement__hours_entered_by=HoursEnteredBy.CLIENT, status__in=OPEN_FOR_WORKER
-    )
+    return workflow_q(workflow.waiting_pairs(workflow.CLIENT))
 
 
 def _base(membership: Membership) -> QuerySet[Werkbrief]:
@@ -136,7 +172,7 @@ def worker_home(*, membership: Membership, today: dt.date) -> WorkerHome:
     previous_week = deadlines.week_start_of(today) - dt.timedelta(days=7)
     current = next((w for w in open_sheets if w.week_start == previous_week), None)
     if current is None:
-        rejected = [w for w in open_sheets if w.status == Status.AFGEWEZEN]
+        rejected = [w for w in open_sheets if workflow.is_sent_back(w.status)]
         current = rejected[0] if rejected else (open_sheets[0] if open_sheets else None)
     return WorkerHome(current, [w for w in open_sheets if w != current])
 

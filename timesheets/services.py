@@ -1,8 +1,10 @@
 """Writes of werkbriefjes: the state machine, saving hours, unravelling, expenses, comments.
 
-The state machine has one home: TRANSITIONS below. Every write locks the werkbrief row
-(select_for_update) and checks the version the person saw, so two people acting at once never
-overwrite each other silently: the second gets ConcurrentChange and the current state.
+The rules of the state machine have one home: the table of timesheets.workflow. Every write
+checks that the person may do it to this werkbrief (whatever the caller checked before: the
+same visibility as the screens' accessors), locks the werkbrief row (select_for_update) and
+checks the version the person saw, so two people acting at once never overwrite each other
+silently: the second gets ConcurrentChange and the current state.
 """
 
 import datetime as dt
@@ -11,15 +13,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import HoursEnteredBy, Membership, Placement, Role, TimeEntry
-from accounts.selectors import client_contact_for, departments_visible_to
+from accounts.models import Membership, Placement, Role, TimeEntry
+from accounts.selectors import client_contact_for, departments_visible_to, placements_visible_to
 from flexportal.formatting import money
 from flexportal.uploads import CheckedFile
-from timesheets import deadlines, mail_events
+from timesheets import deadlines, mail_events, workflow
 from timesheets.display import same_day
 from timesheets.hours import MAX_DAY_MINUTES, minute_of_day, time_of_day
 from timesheets.models import (
@@ -31,7 +35,6 @@ from timesheets.models import (
     ExpenseType,
     HourType,
     ManualHours,
-    Status,
     Werkbrief,
     WerkbriefChange,
     WerkbriefComment,
@@ -56,6 +59,16 @@ class TransitionNotAllowed(WerkbriefError):
     pass
 
 
+class NoAccess(TransitionNotAllowed, PermissionDenied):
+    """The person may not do this to this werkbrief at all: another agency's, outside their
+    view, or not their role's. The screens never get here (their accessors 404 first); a
+    caller that skipped them gets a PermissionDenied (and, for the transitions' callers, still
+    a refused action)."""
+
+    def __init__(self):
+        super().__init__(_("This page does not exist, or you have no access to it."))
+
+
 class ConcurrentChange(WerkbriefError):
     """Someone else changed the werkbrief since the page was loaded; ``werkbrief`` is current."""
 
@@ -69,51 +82,10 @@ class HoursInvalid(WerkbriefError):
 
 
 # The state machine -------------------------------------------------------------------------------
+# The rules are the table of timesheets.workflow; here they meet the people and the rows.
 
-
-@dataclass(frozen=True)
-class Transition:
-    action: str
-    sources: frozenset[str]
-    target: str
-    roles: frozenset[str]
-    needs_comment: bool = False
-
-
-TRANSITIONS: dict[str, Transition] = {
-    t.action: t
-    for t in [
-        # The worker submits; a rejected werkbrief is fixed and submitted again.
-        Transition(
-            "submit",
-            frozenset({Status.RAPPORTEER, Status.AFGEWEZEN}),
-            Status.INGEDIEND,
-            frozenset({Role.FLEXWORKER}),
-        ),
-        # The client approves what was submitted, or, where the client fills in the hours,
-        # what it entered itself ("opslaan en accorderen").
-        Transition(
-            "approve",
-            frozenset({Status.INGEDIEND, Status.RAPPORTEER, Status.AFGEWEZEN}),
-            Status.GOEDGEKEURD,
-            frozenset({Role.CLIENT_CONTACT}),
-        ),
-        Transition(
-            "reject",
-            frozenset({Status.INGEDIEND}),
-            Status.AFGEWEZEN,
-            frozenset({Role.CLIENT_CONTACT}),
-            needs_comment=True,
-        ),
-        # The back office closes approved weeks for payroll, then marks them processed.
-        Transition(
-            "close", frozenset({Status.GOEDGEKEURD}), Status.AFGEROND, frozenset({Role.STAFF})
-        ),
-        Transition(
-            "process", frozenset({Status.AFGEROND}), Status.VERWERKT, frozenset({Role.STAFF})
-        ),
-    ]
-}
+Transition = workflow.Transition
+TRANSITIONS: dict[str, Transition] = workflow.TRANSITIONS
 
 ACTION_LABELS = {
     "submit": _("submit"),
@@ -123,18 +95,20 @@ ACTION_LABELS = {
     "process": _("mark as processed"),
 }
 
+# The workflow's actor for each role of a membership.
+ACTOR_OF_ROLE = {
+    Role.FLEXWORKER: workflow.WORKER,
+    Role.CLIENT_CONTACT: workflow.CLIENT,
+    Role.STAFF: workflow.BACK_OFFICE,
+}
 
-def _sources_for(transition: Transition, werkbrief: Werkbrief) -> frozenset[str]:
-    if transition.action == "approve":
-        if werkbrief.placement.hours_entered_by == HoursEnteredBy.CLIENT:
-            return frozenset({Status.RAPPORTEER, Status.AFGEWEZEN, Status.INGEDIEND})
-        return frozenset({Status.INGEDIEND})
-    if (
-        transition.action == "submit"
-        and werkbrief.placement.hours_entered_by == HoursEnteredBy.CLIENT
-    ):
-        return frozenset()  # the worker only reads a werkbrief the client fills in
-    return transition.sources
+
+def actor_of(membership: Membership) -> str:
+    return ACTOR_OF_ROLE[membership.role]
+
+
+def _mode(werkbrief: Werkbrief) -> str:
+    return werkbrief.placement.hours_entered_by
 
 
 def _may_act_for_placement(membership: Membership, placement: Placement) -> bool:
@@ -152,32 +126,57 @@ def _may_act_for_placement(membership: Membership, placement: Placement) -> bool
     )
 
 
-def allowed_actions(werkbrief: Werkbrief, membership: Membership) -> list[str]:
-    """The transitions this person may do now; the screens show exactly these buttons."""
-    if not _may_act_for_placement(membership, werkbrief.placement):
-        return []
-    return [
-        t.action
-        for t in TRANSITIONS.values()
-        if membership.role in t.roles and werkbrief.status in _sources_for(t, werkbrief)
-    ]
-
-
-def can_edit_hours(werkbrief: Werkbrief, membership: Membership) -> bool:
-    """Who may change hours in which state (DOMAIN.md, weekly cycle steps 2, 6, 7)."""
-    if not _may_act_for_placement(membership, werkbrief.placement):
+def _may_see(membership: Membership, werkbrief: Werkbrief) -> bool:
+    """Whether this person sees this werkbrief: the rule of the screens' accessor
+    (timesheets.selectors.werkbrief_get, through accounts.selectors.placements_visible_to)."""
+    if membership.agency_id != werkbrief.agency_id or not membership.is_active:
         return False
-    status = werkbrief.status
-    by_client = werkbrief.placement.hours_entered_by == HoursEnteredBy.CLIENT
-    if membership.role == Role.FLEXWORKER:
-        return not by_client and status in (Status.RAPPORTEER, Status.AFGEWEZEN)
-    if membership.role == Role.CLIENT_CONTACT:
-        if by_client:
-            return status in (Status.RAPPORTEER, Status.AFGEWEZEN, Status.INGEDIEND)
-        return status == Status.INGEDIEND
-    # The back office corrects anything, always with a reason; after processing (Verwerkt) the
-    # correction is paid in a later payroll run (werkbrief_save_hours records which).
-    return True
+    try:
+        visible = placements_visible_to(membership=membership)
+    except Http404:  # a contact without its contact row
+        return False
+    return visible.filter(pk=werkbrief.placement_id).exists()
+
+
+def _check_sees(wb: Werkbrief, membership: Membership) -> None:
+    if not _may_see(membership, wb):
+        raise NoAccess()
+
+
+def _may_act_on(wb: Werkbrief, membership: Membership) -> bool:
+    """For the writes: whether this person may act on the (locked) werkbrief. NoAccess when
+    they do not even see it; False when they see it but may not act on it (a contact who may
+    not approve hours), which the services refuse as before, with the state in words."""
+    if _may_act_for_placement(membership, wb.placement):
+        return True
+    _check_sees(wb, membership)
+    return False
+
+
+def allowed_actions(
+    werkbrief: Werkbrief, membership: Membership, *, may_act: bool | None = None
+) -> list[str]:
+    """The transitions this person may do now; the screens show exactly these buttons."""
+    if may_act is None:
+        may_act = _may_act_for_placement(membership, werkbrief.placement)
+    if not may_act:
+        return []
+    return workflow.actions(
+        actor=actor_of(membership), state=werkbrief.status, mode=_mode(werkbrief)
+    )
+
+
+def can_edit_hours(
+    werkbrief: Werkbrief, membership: Membership, *, may_act: bool | None = None
+) -> bool:
+    """Who may change hours in which state (DOMAIN.md, weekly cycle steps 2, 6, 7)."""
+    if may_act is None:
+        may_act = _may_act_for_placement(membership, werkbrief.placement)
+    if not may_act:
+        return False
+    return workflow.may_edit_hours(
+        actor=actor_of(membership), state=werkbrief.status, mode=_mode(werkbrief)
+    )
 
 
 def _lock(werkbrief: Werkbrief, version: int | None) -> Werkbrief:
@@ -213,7 +212,7 @@ def werkbrief_transition(
     if transition is None:
         raise TransitionNotAllowed(_("Unknown action."))
     wb = _lock(werkbrief, version)
-    if action not in allowed_actions(wb, membership):
+    if action not in allowed_actions(wb, membership, may_act=_may_act_on(wb, membership)):
         raise TransitionNotAllowed(_refusal(wb, action), werkbrief=wb)
     comment = (comment or "").strip()
     if transition.needs_comment and not comment:
@@ -299,9 +298,9 @@ def werkbrieven_bulk_transition(
         .values_list("pk", "status", "agency_id")
     )
     # What allowed_actions() asks of one werkbrief, for a bulk action: the role, and the
-    # status (these actions do not depend on the placement).
-    may = membership.is_active and membership.role in transition.roles
-    moving = [row for row in rows if may and row[1] in transition.sources]
+    # status (these actions do not depend on the placement nor on who enters the hours).
+    sources = workflow.bulk_sources(action, actor_of(membership))
+    moving = [row for row in rows if membership.is_active and row[1] in sources]
     refused_ids = {row[0] for row in rows} - {row[0] for row in moving}
     refused = []
     if refused_ids:
@@ -615,7 +614,7 @@ def werkbrief_save_hours(
         if _same_as_saved(change.werkbrief, days):
             return change.werkbrief
         raise
-    if not can_edit_hours(wb, membership):
+    if not can_edit_hours(wb, membership, may_act=_may_act_on(wb, membership)):
         raise TransitionNotAllowed(
             _("You cannot change the hours of this werkbrief: it is %(status)s.")
             % {"status": wb.get_status_display().lower()},
@@ -630,7 +629,7 @@ def werkbrief_save_hours(
     record = _records_changes(wb, membership)
     payroll_week = (
         deadlines.correction_payroll_week(wb.placement.agency, wb, now)
-        if wb.status == Status.VERWERKT
+        if workflow.correction_paid_later(wb.status)
         else None
     )
     changes, manual_rows, touched = [], [], []
@@ -954,7 +953,7 @@ def expense_add(
     receipt: CheckedFile | None = None,
 ) -> Expense:
     wb = _lock(werkbrief, version)
-    if not can_edit_hours(wb, membership):
+    if not can_edit_hours(wb, membership, may_act=_may_act_on(wb, membership)):
         raise TransitionNotAllowed(_("Expenses can no longer be added to this werkbrief."))
     if expense_type.kind == ExpenseType.Kind.KILOMETRES:
         amount = (Decimal(kilometres or 0) * expense_type.rate).quantize(Decimal("0.01"))
@@ -984,7 +983,7 @@ def expense_remove(*, expense: Expense, membership: Membership, version: int | N
     """Remove an expense and its receipt; always recorded in the history, whoever removes it
     and whenever, since the receipt is gone with it. Returns the werkbrief as it is now."""
     wb = _lock(expense.werkbrief, version)
-    if not can_edit_hours(wb, membership):
+    if not can_edit_hours(wb, membership, may_act=_may_act_on(wb, membership)):
         raise TransitionNotAllowed(_("Expenses of this werkbrief can no longer be changed."))
     _record_expense(wb, membership, expense, before=_describe_expense(expense), after="")
     if expense.receipt:
@@ -1032,17 +1031,21 @@ def _record_expense(wb, membership, expense, *, before: str, after: str) -> None
 def werkbrief_comment_add(
     *, werkbrief: Werkbrief, membership: Membership, text: str
 ) -> WerkbriefComment:
-    """Place a comment. The same words again from the same person, right after their own
-    comment (a double click, a form sent twice), are that comment: stored once."""
+    """Place a comment, for whoever sees the werkbrief (raises NoAccess otherwise). The same
+    words again from the same person, right after their own comment (a double click, a form
+    sent twice), are that comment: stored once."""
     text = text.strip()
     if not text:
         raise WerkbriefError(_("Write a comment first."))
-    _lock(werkbrief, None)  # two requests of one double click queue here
-    last = werkbrief.comments.order_by("-created_at").first()
+    wb = _lock(werkbrief, None)  # two requests of one double click queue here
+    _check_sees(wb, membership)
+    if not workflow.may_comment(actor=actor_of(membership), state=wb.status):
+        raise NoAccess()
+    last = wb.comments.order_by("-created_at").first()
     if last is not None and last.author_id == membership.user_id and last.text == text:
         return last
     return WerkbriefComment.objects.create(
-        agency_id=werkbrief.agency_id, werkbrief=werkbrief, author=membership.user, text=text
+        agency_id=wb.agency_id, werkbrief=wb, author=membership.user, text=text
     )
 
 
@@ -1050,16 +1053,24 @@ def werkbrief_comment_add(
 def correction_request_create(
     *, werkbrief: Werkbrief, membership: Membership, message: str
 ) -> CorrectionRequest:
-    """After approval only the agency changes hours; the client (or worker) asks here, and the
-    back office gets a mail once it is saved."""
+    """After approval only the agency changes hours; the client (or worker) who sees the
+    werkbrief asks here (NoAccess for anyone else), and the back office gets a mail once it is
+    saved. The state is read from the locked row, whatever the caller's copy says."""
     message = message.strip()
     if not message:
         raise WerkbriefError(_("Describe what should be corrected."))
-    if werkbrief.status not in (Status.GOEDGEKEURD, Status.AFGEROND, Status.VERWERKT):
-        raise WerkbriefError(_("This werkbrief is not approved yet; change the hours yourself."))
+    wb = _lock(werkbrief, None)
+    _check_sees(wb, membership)
+    actor = actor_of(membership)
+    if actor not in workflow.CORRECTION_REQUESTERS:
+        raise NoAccess()
+    if not workflow.may_request_correction(actor=actor, state=wb.status):
+        raise WerkbriefError(
+            _("This werkbrief is not approved yet; change the hours yourself."), werkbrief=wb
+        )
     request = CorrectionRequest.objects.create(
-        agency_id=werkbrief.agency_id,
-        werkbrief=werkbrief,
+        agency_id=wb.agency_id,
+        werkbrief=wb,
         requested_by=membership.user,
         message=message,
     )
@@ -1067,10 +1078,26 @@ def correction_request_create(
     return request
 
 
+@transaction.atomic
 def correction_requests_handle(*, requests, membership: Membership, now=None) -> int:
-    """Mark the open ones of ``requests`` (a queryset) handled, in one UPDATE; returns how many."""
+    """Mark the open ones of ``requests`` (a queryset) handled, in one UPDATE; returns how many.
+    The back office of the requests' agency only (NoAccess for anyone else); the rows are
+    locked first, so a request is handled once whoever else handles it at the same moment."""
     now = now or timezone.now()
-    return requests.filter(state=CorrectionRequest.State.OPEN).update(
+    if not (membership.is_active and workflow.may_handle_corrections(actor=actor_of(membership))):
+        raise NoAccess()
+    rows = list(
+        CorrectionRequest.objects.filter(
+            pk__in=requests.values("pk"), state=CorrectionRequest.State.OPEN
+        )
+        .select_for_update()
+        .order_by("pk")
+        .values_list("pk", "agency_id")
+    )
+    if any(agency_id != membership.agency_id for _pk, agency_id in rows):
+        raise NoAccess()
+    ids = [pk for pk, _agency_id in rows]
+    return CorrectionRequest.objects.filter(pk__in=ids).update(
         state=CorrectionRequest.State.HANDLED,
         handled_by=membership.user,
         handled_at=now,

@@ -1,0 +1,268 @@
+"""The werkbrief's workflow table (timesheets.workflow): every transition for every actor, entry
+mode and state, who edits hours when, what waits for whom; and that the services, the
+selectors' Q objects and the templates derive their rules from it rather than keep their own."""
+
+import datetime as dt
+import itertools
+import re
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.template import engines
+
+from accounts.models import HoursEnteredBy, Role
+from tests import factories
+from timesheets import selectors, services, workflow
+from timesheets.models import Status, Werkbrief
+
+W, C, B, S = workflow.WORKER, workflow.CLIENT, workflow.BACK_OFFICE, workflow.SYSTEM
+WF, CF = workflow.WORKER_FILLS, workflow.CLIENT_FILLS
+RAP, ING, GOED, AFW, AFR, VER = (
+    Status.RAPPORTEER,
+    Status.INGEDIEND,
+    Status.GOEDGEKEURD,
+    Status.AFGEWEZEN,
+    Status.AFGEROND,
+    Status.VERWERKT,
+)
+
+# The rules as DOMAIN.md states them, written out in full: (action, actor, mode) -> the states
+# it is allowed from. Every combination not listed is refused.
+EXPECTED_TRANSITIONS = {
+    ("submit", W, WF): {RAP, AFW},
+    ("approve", C, WF): {ING},
+    ("approve", C, CF): {RAP, AFW, ING},
+    ("reject", C, WF): {ING},
+    ("reject", C, CF): {ING},
+    ("close", B, WF): {GOED},
+    ("close", B, CF): {GOED},
+    ("process", B, WF): {AFR},
+    ("process", B, CF): {AFR},
+}
+EXPECTED_TARGETS = {"submit": ING, "approve": GOED, "reject": AFW, "close": AFR, "process": VER}
+EXPECTED_EDIT_HOURS = {
+    (W, WF): {RAP, AFW},
+    (C, WF): {ING},
+    (C, CF): {RAP, AFW, ING},
+    (B, WF): set(Status.values),
+    (B, CF): set(Status.values),
+}
+EXPECTED_WAITING = {
+    W: {(RAP, WF), (AFW, WF)},
+    C: {(ING, WF), (ING, CF), (RAP, CF), (AFW, CF)},
+    B: set(),
+    S: set(),
+}
+
+EVERY = list(
+    itertools.product(workflow.TRANSITIONS, workflow.ACTORS, workflow.MODES, Status.values)
+)
+
+
+def test_the_tables_states_are_the_stored_statuses():
+    assert set(workflow.STATES) == set(Status.values)
+    assert Werkbrief._meta.get_field("status").default == workflow.INITIAL
+    assert set(workflow.MODES) == set(HoursEnteredBy.values)
+
+
+def test_the_table_has_exactly_the_five_steps_with_their_targets():
+    assert {a: t.target for a, t in workflow.TRANSITIONS.items()} == EXPECTED_TARGETS
+    assert [a for a, t in workflow.TRANSITIONS.items() if t.needs_comment] == ["reject"]
+
+
+@pytest.mark.parametrize(("action", "actor", "mode", "state"), EVERY)
+def test_every_step_for_every_actor_mode_and_state(action, actor, mode, state):
+    expected = state in EXPECTED_TRANSITIONS.get((action, actor, mode), set())
+    assert workflow.may(action, actor=actor, state=state, mode=mode) is expected
+    assert (action in workflow.actions(actor=actor, state=state, mode=mode)) is expected
+
+
+def test_the_system_moves_no_werkbrief_and_edits_no_hours():
+    for state, mode in itertools.product(Status.values, workflow.MODES):
+        assert workflow.actions(actor=S, state=state, mode=mode) == []
+        assert not workflow.may_edit_hours(actor=S, state=state, mode=mode)
+
+
+def test_an_unknown_action_is_allowed_nowhere():
+    assert workflow.sources("delete", B, WF) == frozenset()
+
+
+@pytest.mark.parametrize(
+    ("actor", "mode", "state"),
+    list(itertools.product(workflow.ACTORS, workflow.MODES, Status.values)),
+)
+def test_who_edits_hours_in_which_state_and_mode(actor, mode, state):
+    expected = state in EXPECTED_EDIT_HOURS.get((actor, mode), set())
+    assert workflow.may_edit_hours(actor=actor, state=state, mode=mode) is expected
+
+
+@pytest.mark.parametrize("actor", workflow.ACTORS)
+def test_what_waits_for_whom(actor):
+    assert set(workflow.waiting_pairs(actor)) == EXPECTED_WAITING[actor]
+    for state, mode in itertools.product(Status.values, workflow.MODES):
+        expected = (state, mode) in EXPECTED_WAITING[actor]
+        assert workflow.is_waiting_for(actor, state=state, mode=mode) is expected
+
+
+def test_bulk_steps_depend_on_the_status_alone():
+    assert workflow.bulk_sources("close", B) == {GOED}
+    assert workflow.bulk_sources("process", B) == {AFR}
+    assert workflow.bulk_sources("close", C) == set()
+    # approve depends on the mode: it never goes in bulk from a state valid in one mode only
+    assert workflow.bulk_sources("approve", C) == {ING}
+
+
+def test_what_the_states_mean():
+    assert [s for s in Status.values if workflow.is_sent_back(s)] == [AFW]
+    assert set(workflow.approved_states()) == {GOED, AFR, VER}
+    assert [s for s in Status.values if workflow.correction_paid_later(s)] == [VER]
+    for state in Status.values:
+        for actor in (W, C):
+            assert workflow.may_request_correction(actor=actor, state=state) is (
+                state in {GOED, AFR, VER}
+            )
+            assert workflow.may_comment(actor=actor, state=state)
+        assert not workflow.may_request_correction(actor=B, state=state)
+        assert workflow.may_comment(actor=B, state=state)
+        assert not workflow.may_comment(actor=S, state=state)
+    assert workflow.may_handle_corrections(actor=B)
+    assert not any(workflow.may_handle_corrections(actor=a) for a in (W, C, S))
+
+
+def test_the_workflow_module_imports_no_django():
+    source = Path(workflow.__file__).read_text()
+    assert not re.search(r"^\s*(from|import)\s+(django|accounts|timesheets\.models)", source, re.M)
+
+
+# Derived: the services and the selectors ---------------------------------------------------------
+
+
+@pytest.fixture
+def both_modes(tenant_a, last_week):
+    """A werkbrief in every state for a placement of each entry mode (12 in all)."""
+    with tenant_a.scope():
+        by_client = factories.PlacementFactory(
+            agency=tenant_a.agency,
+            department=tenant_a.department,
+            function=tenant_a.function,
+            hours_entered_by=HoursEnteredBy.CLIENT,
+        )
+        sheets = []
+        for placement in (tenant_a.placement, by_client):
+            for weeks_on, state in enumerate(Status.values):
+                wb = services.werkbrief_ensure(
+                    placement=placement, week_start=last_week + dt.timedelta(weeks=weeks_on)
+                )
+                Werkbrief.objects.filter(pk=wb.pk).update(status=state)
+                sheets.append(wb.pk)
+        return list(Werkbrief.objects.filter(pk__in=sheets).select_related("placement"))
+
+
+@pytest.mark.parametrize(
+    ("q", "actor"),
+    [(selectors.waiting_for_worker, W), (selectors.waiting_for_client, C)],
+)
+def test_the_waiting_q_matches_the_tables_predicate_in_every_state_and_mode(
+    tenant_a, both_modes, q, actor
+):
+    assert len({(wb.status, wb.placement.hours_entered_by) for wb in both_modes}) == 12
+    with tenant_a.scope():
+        matched = set(Werkbrief.objects.filter(q()).values_list("pk", flat=True))
+        annotated = dict(
+            Werkbrief.objects.annotate(
+                waits=selectors.ExpressionWrapper(q(), output_field=selectors.BooleanField())
+            ).values_list("pk", "waits")
+        )
+    for wb in both_modes:
+        expected = workflow.is_waiting_for(
+            actor, state=wb.status, mode=wb.placement.hours_entered_by
+        )
+        assert (wb.pk in matched) is expected, (wb.status, wb.placement.hours_entered_by)
+        assert annotated[wb.pk] is expected
+
+
+def test_a_q_of_no_pairs_matches_nothing(tenant_a, both_modes):
+    with tenant_a.scope():
+        assert not Werkbrief.objects.filter(selectors.workflow_q(frozenset())).exists()
+
+
+def test_the_selectors_named_state_sets_come_from_the_table():
+    assert set(selectors.DONE) == set(workflow.approved_states())
+    assert set(selectors.OPEN_FOR_WORKER) == workflow.sources("submit", W, WF)
+
+
+@pytest.mark.parametrize("persona", ["worker", "contact", "staff"])
+def test_the_services_buttons_and_hours_follow_the_table(tenant_a, both_modes, persona):
+    membership = getattr(tenant_a, persona)
+    membership = getattr(membership, "membership", membership)
+    actor = services.actor_of(membership)
+    with tenant_a.scope():
+        if persona == "worker":  # the worker's own placement only
+            both_modes = [wb for wb in both_modes if wb.placement_id == tenant_a.placement.pk]
+        for wb in both_modes:
+            mode = wb.placement.hours_entered_by
+            assert services.allowed_actions(wb, membership) == workflow.actions(
+                actor=actor, state=wb.status, mode=mode
+            )
+            assert services.can_edit_hours(wb, membership) is workflow.may_edit_hours(
+                actor=actor, state=wb.status, mode=mode
+            )
+
+
+def test_the_roles_map_onto_the_tables_actors():
+    assert services.ACTOR_OF_ROLE == {
+        Role.FLEXWORKER: W,
+        Role.CLIENT_CONTACT: C,
+        Role.STAFF: B,
+    }
+
+
+# Derived: the templates --------------------------------------------------------------------------
+
+STATUS_VALUE = "|".join(Status.values)
+# A status value as a literal on either side of a comparison, or in a list tested with "in".
+COMPARISON = re.compile(
+    rf"""(==|!=)\s*['"]({STATUS_VALUE})['"]"""
+    rf"""|['"]({STATUS_VALUE})['"]\s*(==|!=)"""
+    rf"""|['"]({STATUS_VALUE})['"]\s+(not\s+)?in\b"""
+    rf"""|\bin\s+['"][^'"]*\b({STATUS_VALUE})\b"""
+    rf"""|\{{%\s*(if|elif|ifequal|ifnotequal)\b[^%]*\b(status)\b[^%]*['"]({STATUS_VALUE})['"]""",
+)
+
+
+def _template_files():
+    dirs = [Path(d) for engine in settings.TEMPLATES for d in engine.get("DIRS", [])]
+    dirs += [p for p in Path(settings.BASE_DIR).glob("*/templates") if ".venv" not in p.parts]
+    for directory in dirs:
+        yield from (p for p in directory.rglob("*") if p.suffix in {".html", ".txt"})
+
+
+def test_no_template_compares_a_status_itself():
+    files = list(_template_files())
+    assert any(p.name == "werkbrief.html" for p in files)  # the walk finds the templates
+    offenders = [
+        f"{path}:{number}: {line.strip()}"
+        for path in files
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if COMPARISON.search(line)
+    ]
+    assert offenders == []
+
+
+def test_the_pattern_would_catch_a_comparison():
+    for line in [
+        '{% if wb.status == "afgewezen" %}',
+        "{% if 'ingediend' == wb.status %}",
+        "{% if wb.status != 'verwerkt' %}",
+        '{% if wb.status in "goedgekeurd afgerond" %}',
+    ]:
+        assert COMPARISON.search(line), line
+    assert not COMPARISON.search('<a href="?status=ingediend">')
+
+
+@pytest.mark.parametrize("state", Status.values)
+def test_the_templates_ask_the_table_whether_a_werkbrief_was_sent_back(state):
+    source = "{% load workflow %}{% if wb|sent_back %}yes{% endif %}"
+    template = engines["django"].from_string(source)
+    assert (template.render({"wb": Werkbrief(status=state)}) == "yes") is (state == AFW)
