@@ -33,3 +33,49 @@ def scheme_a(tenant_a):
         tenant_a.placement.cao_scheme = scheme
         tenant_a.placement.save()
     return scheme
+
+
+def werkbrief_filled(tenant, werkbrief, count: int):
+    """``werkbrief`` with hours on ``count`` days (saved by the worker), and as many expenses,
+    comments and recorded changes: what the werkbrief page reads, in numbers that may grow."""
+    from timesheets.models import Expense, ExpenseType, WerkbriefChange, WerkbriefComment
+    from timesheets.services import DayInput
+
+    with tenant.scope():
+        wb = services.werkbrief_save_hours(
+            werkbrief=werkbrief,
+            membership=tenant.worker.membership,
+            version=werkbrief.version,
+            days=[
+                DayInput(werkbrief.week_start + dt.timedelta(days=i), 7 * 60, 15 * 60 + 30, 30)
+                for i in range(count)
+            ],
+        )
+        expense_type, _created = ExpenseType.objects.get_or_create(
+            agency=tenant.agency, name="Parkeren"
+        )
+        for i in range(count):
+            day = wb.week_start + dt.timedelta(days=i)
+            Expense.objects.create(
+                agency=tenant.agency,
+                werkbrief=wb,
+                expense_type=expense_type,
+                date=day,
+                amount=i + 1,
+            )
+            WerkbriefComment.objects.create(
+                agency=tenant.agency,
+                werkbrief=wb,
+                author=tenant.worker.membership.user,
+                text=f"{i}",
+            )
+            WerkbriefChange.objects.create(
+                agency=tenant.agency,
+                werkbrief=wb,
+                date=day,
+                field="end",
+                before="15:00",
+                after="15:30",
+                actor=tenant.contact.membership.user,
+            )
+        return wb
