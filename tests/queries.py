@@ -106,6 +106,8 @@ WORKER_WERKBRIEF = (  # /worker/werkbrief/<id>/ while the worker fills it in
     "hourtype: the agency's active hour types (the clock's columns; no CAO scheme)",
     "expensetype: the active expense types (the expense form, only while hours can change)",
     "werkbriefchange: the changes of hours with who made them",
+    "hourtype: the names of the hour types those changes name (only where a change of the "
+    "clock's buckets is recorded)",
 )
 WORKER_WERKBRIEF_SUBMITTED = tuple(  # the same page once submitted: no expense form
     step for step in WORKER_WERKBRIEF if not step.startswith("expensetype:")
@@ -121,6 +123,8 @@ CLIENT_WERKBRIEF = (  # /client/werkbrief/<id>/ while it waits for the contact's
     "hourtype: the agency's active hour types (the clock's columns; no CAO scheme)",
     "expensetype: the active expense types (the expense form, while the contact corrects)",
     "werkbriefchange: the changes of hours with who made them",
+    "hourtype: the names of the hour types those changes name (only where a change of the "
+    "clock's buckets is recorded)",
 )
 
 

@@ -394,5 +394,5 @@ def test_the_werkbrief_page_runs_the_same_queries_for_one_day_and_for_seven(
     with expect_queries(*CLIENT_REQUEST, *CLIENT_WERKBRIEF):
         response = contact.get(_url(wb))
     assert len(response.context["comments"]) == count
-    assert len(response.context["changes"]) == count
+    assert len(response.context["changes"]) == 2 * count  # a time and a supplement a day
     assert response.context["can_edit"] and response.context["actions"]
