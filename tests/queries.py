@@ -7,7 +7,7 @@
     ):
         client.get("/client/placements/")
 
-Each step names one query. A step may start with the table it reads or writes, as the model's
+Each step names one query and starts with the table it reads or writes first, as the model's
 name in lower case (``"placement: ..."`` matches ``accounts_placement`` and would match a
 ``staffing_placement``), or with the statement for those without a table (``"SAVEPOINT: ..."``);
 that part is checked against the SQL, so the names stay true when a query is swapped for
@@ -159,7 +159,7 @@ def _short(sql: str) -> str:
 def _fits(step: str, sql: str) -> bool:
     named = _STEP.match(step)
     if named is None:
-        return True
+        return False
     word, table = named.group(1), target(sql)
     return table == word or table.endswith(f"_{word}")
 
@@ -178,6 +178,8 @@ def _report(steps: tuple[str, ...], sql: list[str]) -> str:
 @contextlib.contextmanager
 def expect_queries(*steps: str) -> Iterator[CaptureQueriesContext]:
     """Fail unless the block runs exactly ``steps``' queries, each on the table it names."""
+    unnamed = [step for step in steps if not _STEP.match(step)]
+    assert not unnamed, f"a step starts with its table or statement ('placement: ...'): {unnamed}"
     with CaptureQueriesContext(connection) as captured:
         yield captured
     sql = [q["sql"] for q in captured.captured_queries]

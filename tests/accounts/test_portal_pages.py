@@ -152,3 +152,31 @@ def test_the_workers_placements_run_the_same_queries_for_5_and_200(tenant_a, cou
     with expect_queries(*WORKER_REQUEST, *PAGES["/worker/placements/"]):
         response = client.get("/worker/placements/")
     assert len(response.context["placements"]) == min(count, 50)
+
+
+@pytest.mark.parametrize(
+    ("persona", "prefix", "page"),
+    [
+        (
+            "worker",
+            "/worker",
+            ("placement: the placement, among the worker's own, with department and client",),
+        ),
+        (
+            "contact",
+            "/client",
+            (
+                "clientcontact: the client contact (which departments it sees)",
+                "placement: the placement, among those departments', with worker and client",
+            ),
+        ),
+    ],
+)
+def test_a_placements_page_runs_its_named_queries(tenant_a, persona, prefix, page):
+    membership = getattr(tenant_a, persona).membership
+    client = tenant_a.http(membership)
+    request = CLIENT_REQUEST if persona == "contact" else WORKER_REQUEST
+    url = f"{prefix}/placements/{tenant_a.placement.pk}/"
+    client.get(url)
+    with expect_queries(*request, *page):
+        assert client.get(url).status_code == 200
