@@ -1,11 +1,10 @@
-"""Every list of the back office runs the same number of SQL queries for a few rows and for
-many: no query per row. A newly registered admin without a row builder here fails the test."""
+"""Every list of the back office runs exactly its named SQL queries, the same for a few rows
+and for many: no query per row. A newly registered admin without a row builder and named
+queries here fails the test."""
 
 import datetime as dt
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts import services as account_services
@@ -28,6 +27,7 @@ from flexportal.admin_sites import backoffice_site
 from notifications.models import Channel, Kind, Notification
 from tests import factories
 from tests.cao_examples import EXAMPLES
+from tests.queries import STAFF_REQUEST, expect_queries
 from timesheets.models import (
     CaoScheme,
     CaoSchemeVersion,
@@ -121,19 +121,93 @@ BUILDERS = {
 }
 
 
+# What each list runs after the request's own queries (tests.queries.STAFF_REQUEST), one line a
+# query. Each counts its rows once: Django counts a list twice unless told not to
+# (show_full_result_count), once is enough. The date bar (date_hierarchy) reads the first and
+# last date, then the dates in that range for its links.
+COUNT = "the number of rows, once (not a second time for '(N total)')"
+DATE_BAR = ("the first and last date (the date bar)", "the dates in that range, for its links")
+CLIENT_FILTER = "client: the agency's clients (the 'client' filter)"
+LISTS = {
+    Client: ("client: " + COUNT, "client: the page of clients"),
+    Department: (
+        CLIENT_FILTER,
+        "department: " + COUNT,
+        "department: the page of departments, with client and cost centre",
+    ),
+    CostCentre: (
+        CLIENT_FILTER,
+        "costcentre: " + COUNT,
+        "costcentre: the page of cost centres, with their clients",
+    ),
+    JobFunction: (
+        CLIENT_FILTER,
+        "jobfunction: " + COUNT,
+        "jobfunction: the page of functions, with their clients",
+    ),
+    FlexworkerProfile: (
+        "flexworkerprofile: " + COUNT,
+        "flexworkerprofile: the page of workers, with membership and person",
+        "flexworkerprofile: the countries in use (the 'country' filter)",
+    ),
+    ClientContact: (
+        CLIENT_FILTER,
+        "clientcontact: " + COUNT,
+        "clientcontact: the page of contacts, with membership, person and client",
+    ),
+    Membership: ("membership: " + COUNT, "membership: the page of memberships, with person"),
+    Invitation: (
+        "invitation: " + COUNT,
+        "invitation: the page of invitations, with membership, person and who sent it",
+        *(f"invitation: {step}" for step in DATE_BAR),
+    ),
+    AccountEvent: (
+        "accountevent: " + COUNT,
+        "accountevent: the page of events, with the person and who acted",
+        *(f"accountevent: {step}" for step in DATE_BAR),
+    ),
+    Placement: (
+        CLIENT_FILTER,
+        "placement: " + COUNT,
+        "placement: the page of placements, with worker, department, client and function",
+        *(f"placement: {step}" for step in DATE_BAR),
+    ),
+    CaoScheme: (
+        "caoscheme: " + COUNT,
+        "caoscheme: the page of schemes, with their number of versions",
+    ),
+    HourType: ("hourtype: " + COUNT, "hourtype: the page of hour types"),
+    ExpenseType: ("expensetype: " + COUNT, "expensetype: the page of expense types"),
+    Werkbrief: (
+        "client: the clients with werkbriefjes (the 'client' filter)",
+        "werkbrief: " + COUNT,
+        "werkbrief: the page of werkbriefjes, with worker, department and client",
+        "werkbrief: the first and last week (the date bar)",
+        "werkbrief: the weeks in that range, for its links",
+    ),
+    Expense: (
+        "client: the clients with expenses (the 'client' filter)",
+        "expensetype: the expense types in use (the 'type' filter)",
+        "expense: " + COUNT,
+        "expense: the page of expenses, with type, werkbrief, worker, department and client",
+        *(f"expense: {step}" for step in DATE_BAR),
+    ),
+    CorrectionRequest: (
+        "correctionrequest: " + COUNT,
+        "correctionrequest: the page of requests, with werkbrief, worker and who asked",
+    ),
+    Notification: (
+        "notification: " + COUNT,
+        "notification: the page of mails and texts, with their recipients",
+        *(f"notification: {step}" for step in DATE_BAR),
+    ),
+}
+
+
 def test_every_back_office_list_has_a_row_builder():
     registered = {model for model in backoffice_site._registry if model is not Agency}
     assert registered <= set(BUILDERS), registered - set(BUILDERS)
-
-
-def _sql(client, url) -> list[str]:
-    with CaptureQueriesContext(connection) as captured:
-        assert client.get(url).status_code == 200
-    return [q["sql"] for q in captured]
-
-
-def _queries(client, url) -> int:
-    return len(_sql(client, url))
+    assert set(LISTS) == set(BUILDERS)
 
 
 @pytest.mark.parametrize("model", list(BUILDERS), ids=lambda m: m.__name__)
@@ -144,13 +218,15 @@ def test_a_list_costs_the_same_queries_for_few_and_many_rows(tenant_a, model):
         for i in range(2):
             BUILDERS[model](tenant_a, i)
     staff.get(url)  # warm the caches (content types, permissions, session)
-    few = _queries(staff, url)
+    with expect_queries(*STAFF_REQUEST, *LISTS[model]) as few:
+        assert staff.get(url).status_code == 200
     with tenant_a.scope():
         for i in range(2, 12):
             BUILDERS[model](tenant_a, i)
-    sql = _sql(staff, url)
-    assert len(sql) == few, f"{model.__name__}: a query per row"
-    # Django counts a list twice unless told not to (show_full_result_count): once is enough.
+    with expect_queries(*STAFF_REQUEST, *LISTS[model]) as many:
+        assert staff.get(url).status_code == 200
+    assert len(many) == len(few), f"{model.__name__}: a query per row"
+    sql = [q["sql"] for q in many.captured_queries]
     counts = [q for q in sql if q.startswith("SELECT COUNT(*)")]
     assert len(counts) == 1, f"{model.__name__} counts {len(counts)} times"
 
@@ -162,14 +238,9 @@ def test_the_werkbrief_list_runs_a_fixed_set_of_queries(tenant_a):
         for i in range(12):
             BUILDERS[Werkbrief](tenant_a, i)
     staff.get(url)  # warm the caches (content types, permissions, session)
-    sql = _sql(staff, url)
-    assert len(sql) == 10, "\n".join(q[:120] for q in sql)
-    # 1. the agency of the host name
-    # 2. the session, 3. its person, 4. the person's second factor (staff must have one)
-    # 5. the person's memberships of this agency (request.memberships)
-    # 6. the clients of the "client" filter (only those with werkbriefjes)
-    # 7. COUNT the list, once (not a second time for "(N total)")
-    # 8. the page of werkbriefjes with their workers, departments and clients
-    # 9. the first and last week (the date bar), 10. the weeks in that range for its links
+    with expect_queries(*STAFF_REQUEST, *LISTS[Werkbrief]) as captured:
+        assert staff.get(url).status_code == 200
+    sql = [q["sql"] for q in captured.captured_queries]
+    assert len(sql) == 10
     assert sql[6].startswith("SELECT COUNT(*)")
     assert sum(q.startswith("SELECT COUNT(*)") for q in sql) == 1

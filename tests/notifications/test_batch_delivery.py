@@ -10,7 +10,6 @@ import pytest
 from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
 from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from flexportal.tenancy import agency_scope
 from notifications import services, sms, tasks
@@ -18,6 +17,7 @@ from notifications.models import Kind, Notification, Status
 from tests import factories
 from tests.notifications.bulk import agency_with_workers
 from tests.notifications.conftest import act, english, fill, local, mails, tick, werkbrief
+from tests.queries import expect_queries
 from timesheets import selectors as timesheet_selectors
 
 pytestmark = pytest.mark.django_db
@@ -101,8 +101,21 @@ def statuses(agency) -> dict:
         return {str(r.pk): r for r in Notification.objects.filter(kind=Kind.WORKER_REMINDER)}
 
 
+def _batch_steps(messages: int) -> tuple[str, ...]:
+    """A batch of worker reminders: its fixed queries and one "sent" per message."""
+    return (
+        "notification: claim the batch's rows (UPDATE ... RETURNING, one statement)",
+        "notification: those rows with their recipients",
+        "SET: synchronous_commit off (for the marks)",
+        "membership: the recipients' memberships with their persons (still active?)",
+        "werkbrief: the werkbriefjes still waiting (the reason, checked again)",
+        *["notification: mark it sent"] * messages,
+        "RESET: synchronous_commit",
+    )
+
+
 def _batch_queries(agency, ids) -> int:
-    with CaptureQueriesContext(connection) as queries:
+    with expect_queries(*_batch_steps(len(ids))) as queries:
         outcomes = services.notifications_deliver(agency=agency, ids=ids)
     assert {o.status for o in outcomes.values()} == {Status.SENT}
     return len(queries.captured_queries)

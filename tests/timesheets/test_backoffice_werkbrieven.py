@@ -6,9 +6,10 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from tests.timesheets.conftest import shown
+from tests.queries import STAFF_REQUEST, expect_queries
+from tests.timesheets.conftest import shown, werkbrief_filled
 from timesheets import services
-from timesheets.models import Status, Werkbrief
+from timesheets.models import CorrectionRequest, Status, Werkbrief
 from timesheets.services import DayInput
 
 pytestmark = pytest.mark.django_db
@@ -136,3 +137,62 @@ def test_staff_mark_correction_requests_handled_in_one_go(tenant_a, werkbrief):
         assert {(r.state, r.handled_by_id) for r in handled} == {("handled", user.pk)}
     again = client.post(url, {"action": "mark_handled", "_selected_action": selected}, follow=True)
     assert "0 correction requests marked as handled." in again.content.decode()
+
+
+# The werkbrief's page in the back office and its "Correct hours": the same queries for one day,
+# expense, comment, change and correction request as for seven; one line a query.
+ADMIN_WERKBRIEF = (
+    "werkbrief: the werkbrief, within the agency (AgencyScopedAdmin.change_view: 404 otherwise)",
+    "werkbrief: the werkbrief again (Django's change_view)",
+    "werkbriefday: its days with the CAO version (DayInline)",
+    "expense: its expenses (ExpenseInline)",
+    "werkbrieftransition: its status history with who moved it (TransitionInline)",
+    "werkbriefchange: its changes of hours with who made them (ChangeInline)",
+    "werkbriefcomment: its comments (CommentInline)",
+    "correctionrequest: its correction requests with who asked and who handled (inline)",
+    "placement: the placement (the page's title, Werkbrief.__str__)",
+    "flexworkerprofile: its worker (the title)",
+    "department: its department (the 'placement' field, Placement.__str__)",
+    "client: its client (the same)",
+    "hourtype: the agency's hour types, for the total's bucket names (buckets_display)",
+    "hourtype: the same, for the days' bucket names (DayInline, once per page)",
+    "hourtype: the same, for the changes' names (ChangeInline, once per page)",
+)
+ADMIN_CORRECTION = (  # "Correct hours" (WerkbriefAdmin.correct_view)
+    "werkbrief: the werkbrief, within the agency",
+    "werkbriefday: its days",
+    "manualhours: the hours typed per hour type on those days",
+    "correctionrequest: its open correction requests with who asked",
+    "placement: the placement (the title, Werkbrief.__str__)",
+    "flexworkerprofile: its worker (the title)",
+)
+
+
+@pytest.mark.parametrize("count", [1, 7])
+def test_the_werkbrief_page_runs_the_same_queries_for_one_day_and_for_seven(
+    tenant_a, werkbrief, count
+):
+    wb = werkbrief_filled(tenant_a, werkbrief, count)
+    with tenant_a.scope():
+        wb = services.werkbrief_submit(
+            werkbrief=wb, membership=tenant_a.worker.membership, version=wb.version
+        )
+        wb = services.werkbrief_approve(
+            werkbrief=wb, membership=tenant_a.contact.membership, version=wb.version
+        )
+        for i in range(count):
+            CorrectionRequest.objects.create(
+                agency=tenant_a.agency,
+                werkbrief=wb,
+                requested_by=tenant_a.contact.membership.user,
+                message=f"Dag {i}",
+            )
+    client = tenant_a.http(tenant_a.staff)
+    url = reverse("admin:timesheets_werkbrief_change", args=[wb.pk], urlconf=URLCONF)
+    client.get(url)  # warm the caches (content types, permissions, session)
+    with expect_queries(*STAFF_REQUEST, *ADMIN_WERKBRIEF):
+        assert client.get(url).status_code == 200
+    url = reverse("admin:timesheets_werkbrief_correct", args=[wb.pk], urlconf=URLCONF)
+    client.get(url)
+    with expect_queries(*STAFF_REQUEST, *ADMIN_CORRECTION):
+        assert client.get(url).status_code == 200

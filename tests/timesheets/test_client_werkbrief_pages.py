@@ -5,12 +5,18 @@ comments, and after approval asks the agency for a correction."""
 import datetime as dt
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils.html import escape
 
 from accounts.models import HoursEnteredBy
 from tests import factories
+from tests.queries import (
+    CLIENT_HOME,
+    CLIENT_REQUEST,
+    CLIENT_WERKBRIEF,
+    CLIENT_WERKBRIEVEN,
+    expect_queries,
+)
+from tests.timesheets.conftest import werkbrief_filled
 from timesheets import services
 from timesheets.models import (
     CorrectionRequest,
@@ -361,17 +367,32 @@ def _sheets(tenant, count):
     )
 
 
-def _queries(client, url):
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(ctx.captured_queries)
-
-
-@pytest.mark.parametrize("url", ["/client/", "/client/werkbriefjes/"])
-def test_the_clients_lists_run_a_fixed_number_of_queries(tenant_a, contact, url):
+@pytest.mark.parametrize(
+    ("url", "page"), [("/client/", CLIENT_HOME), ("/client/werkbriefjes/", CLIENT_WERKBRIEVEN)]
+)
+def test_the_clients_lists_run_a_fixed_number_of_queries(tenant_a, contact, url, page):
     _sheets(tenant_a, 5)
-    few = _queries(contact, url)
+    with expect_queries(*CLIENT_REQUEST, *page) as few:
+        assert contact.get(url).status_code == 200
     _sheets(tenant_a, 200)
-    many = _queries(contact, url)
-    assert few == many, f"{url}: {few} queries with 5 werkbriefjes, {many} with 200"
+    with expect_queries(*CLIENT_REQUEST, *page) as many:
+        assert contact.get(url).status_code == 200
+    assert len(few) == len(many), f"{url}: {len(few)} queries with 5 werkbriefjes, {len(many)}"
+
+
+@pytest.mark.parametrize("count", [1, 7])
+def test_the_werkbrief_page_runs_the_same_queries_for_one_day_and_for_seven(
+    tenant_a, contact, werkbrief, count
+):
+    """Days, typed hours, expenses, comments, transitions and changes: each read once."""
+    wb = werkbrief_filled(tenant_a, werkbrief, count)
+    with tenant_a.scope():
+        wb = services.werkbrief_submit(
+            werkbrief=wb, membership=tenant_a.worker.membership, version=wb.version
+        )
+    contact.get(_url(wb))
+    with expect_queries(*CLIENT_REQUEST, *CLIENT_WERKBRIEF):
+        response = contact.get(_url(wb))
+    assert len(response.context["comments"]) == count
+    assert len(response.context["changes"]) == 2 * count  # a time and a supplement a day
+    assert response.context["can_edit"] and response.context["actions"]

@@ -5,11 +5,18 @@ status overview. Bad input is shown at the field with everything typed kept; not
 import datetime as dt
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from accounts.models import HoursEnteredBy, TimeEntry
 from tests import uploads as samples
+from tests.queries import (
+    WORKER_HOME,
+    WORKER_REQUEST,
+    WORKER_WERKBRIEF,
+    WORKER_WERKBRIEF_SUBMITTED,
+    WORKER_WERKBRIEVEN,
+    expect_queries,
+)
+from tests.timesheets.conftest import werkbrief_filled
 from timesheets import services
 from timesheets.models import (
     Expense,
@@ -629,20 +636,40 @@ def werkbrief_week(weeks_back: int) -> dt.date:
     return today - dt.timedelta(days=today.weekday()) - dt.timedelta(weeks=weeks_back)
 
 
-def _queries(client, url):
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(ctx.captured_queries)
-
-
 @pytest.mark.parametrize(
-    ("url", "status"),
-    [("/worker/", Status.RAPPORTEER), ("/worker/werkbriefjes/", Status.INGEDIEND)],
+    ("url", "status", "page"),
+    [
+        ("/worker/", Status.RAPPORTEER, WORKER_HOME),
+        ("/worker/werkbriefjes/", Status.INGEDIEND, WORKER_WERKBRIEVEN),
+    ],
 )
-def test_the_workers_lists_run_a_fixed_number_of_queries(tenant_a, worker, url, status):
+def test_the_workers_lists_run_a_fixed_number_of_queries(tenant_a, worker, url, status, page):
     _sheets(tenant_a, 5, status)
-    few = _queries(worker, url)
+    with expect_queries(*WORKER_REQUEST, *page) as few:
+        assert worker.get(url).status_code == 200
     _sheets(tenant_a, 200, status)
-    many = _queries(worker, url)
-    assert few == many, f"{url}: {few} queries with 5 werkbriefjes, {many} with 200"
+    with expect_queries(*WORKER_REQUEST, *page) as many:
+        assert worker.get(url).status_code == 200
+    assert len(few) == len(many), f"{url}: {len(few)} queries with 5 werkbriefjes, {len(many)}"
+
+
+@pytest.mark.parametrize("count", [1, 7])
+def test_the_werkbrief_page_runs_the_same_queries_for_one_day_and_for_seven(
+    tenant_a, worker, werkbrief, count
+):
+    """Days, typed hours, expenses, comments, transitions and changes: each read once, while the
+    worker fills the werkbrief in and once it is submitted."""
+    wb = werkbrief_filled(tenant_a, werkbrief, count)
+    worker.get(_url(wb))
+    with expect_queries(*WORKER_REQUEST, *WORKER_WERKBRIEF):
+        response = worker.get(_url(wb))
+    assert len(response.context["expenses"]) == count
+    assert response.context["can_edit"]
+    with tenant_a.scope():
+        wb = services.werkbrief_submit(
+            werkbrief=wb, membership=tenant_a.worker.membership, version=wb.version
+        )
+    with expect_queries(*WORKER_REQUEST, *WORKER_WERKBRIEF_SUBMITTED):
+        response = worker.get(_url(wb))
+    assert len(response.context["transitions"]) == 1
+    assert not response.context["can_edit"]
