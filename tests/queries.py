@@ -89,11 +89,10 @@ CLIENT_DEPARTMENTS = (  # /client/departments/
     "department: those departments with their cost centres",
 )
 
-# The werkbrief page (timesheets.views._werkbrief_context): the same for one day, expense and
-# comment as for seven, whatever the state.
+# The werkbrief page (timesheets.werkbrief_page.werkbrief_page): the werkbrief is read once,
+# with placement, worker, person, department, client, function and CAO version; then the same
+# for one day, expense and comment as for seven, whatever the state.
 _WERKBRIEF_DETAILS = (
-    "werkbrief: the werkbrief again, with placement, worker, person, department, client, "
-    "function and CAO version (selectors.werkbrief_with_details)",
     "werkbriefday: its days",
     "manualhours: the hours typed per hour type on those days, with their hour types",
     "expense: its expenses with their types",
@@ -101,7 +100,7 @@ _WERKBRIEF_DETAILS = (
     "werkbrieftransition: its status history with who moved it",
 )
 WORKER_WERKBRIEF = (  # /worker/werkbrief/<id>/ while the worker fills it in
-    "werkbrief: the werkbrief, among the worker's own (selectors.werkbrief_get)",
+    "werkbrief: the werkbrief with its details, among the worker's own (werkbrief_page)",
     *_WERKBRIEF_DETAILS,
     "hourtype: the agency's active hour types (the clock's columns; no CAO scheme)",
     "expensetype: the active expense types (the expense form, only while hours can change)",
@@ -114,7 +113,7 @@ WORKER_WERKBRIEF_SUBMITTED = tuple(  # the same page once submitted: no expense 
 )
 CLIENT_WERKBRIEF = (  # /client/werkbrief/<id>/ while it waits for the contact's approval
     "clientcontact: the client contact (which departments' werkbriefjes it sees)",
-    "werkbrief: the werkbrief, among the departments' (selectors.werkbrief_get)",
+    "werkbrief: the werkbrief with its details, among the departments' (werkbrief_page)",
     *_WERKBRIEF_DETAILS,
     "clientcontact: the client contact again, for the hours it may edit (can_edit_hours)",
     "department: whether the placement's department is one of its own (can_edit_hours)",

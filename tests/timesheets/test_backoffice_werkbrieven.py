@@ -158,12 +158,13 @@ ADMIN_WERKBRIEF = (
     "hourtype: the same, for the days' bucket names (DayInline, once per page)",
     "hourtype: the same, for the changes' names (ChangeInline, once per page)",
 )
-ADMIN_CORRECTION = (  # "Correct hours" (WerkbriefAdmin.correct_view)
+ADMIN_CORRECTION = (  # "Correct hours" (WerkbriefAdmin.correct_view, the portal's hours form)
     "werkbrief: the werkbrief, within the agency",
     "werkbriefday: its days",
     "manualhours: the hours typed per hour type on those days",
+    "placement: the placement (its entry mode and CAO scheme: which fields the form shows)",
+    "hourtype: the agency's active hour types (the clock's buckets; no CAO scheme)",
     "correctionrequest: its open correction requests with who asked",
-    "placement: the placement (the title, Werkbrief.__str__)",
     "flexworkerprofile: its worker (the title)",
 )
 

@@ -393,6 +393,6 @@ def test_the_werkbrief_page_runs_the_same_queries_for_one_day_and_for_seven(
     contact.get(_url(wb))
     with expect_queries(*CLIENT_REQUEST, *CLIENT_WERKBRIEF):
         response = contact.get(_url(wb))
-    assert len(response.context["comments"]) == count
-    assert len(response.context["changes"]) == 2 * count  # a time and a supplement a day
-    assert response.context["can_edit"] and response.context["actions"]
+    assert len(response.context["page"].comments) == count
+    assert len(response.context["page"].changes) == 2 * count  # a time and a supplement a day
+    assert response.context["page"].can_edit and response.context["page"].actions

@@ -663,13 +663,13 @@ def test_the_werkbrief_page_runs_the_same_queries_for_one_day_and_for_seven(
     worker.get(_url(wb))
     with expect_queries(*WORKER_REQUEST, *WORKER_WERKBRIEF):
         response = worker.get(_url(wb))
-    assert len(response.context["expenses"]) == count
-    assert response.context["can_edit"]
+    assert len(response.context["page"].expenses) == count
+    assert response.context["page"].can_edit
     with tenant_a.scope():
         wb = services.werkbrief_submit(
             werkbrief=wb, membership=tenant_a.worker.membership, version=wb.version
         )
     with expect_queries(*WORKER_REQUEST, *WORKER_WERKBRIEF_SUBMITTED):
         response = worker.get(_url(wb))
-    assert len(response.context["transitions"]) == 1
-    assert not response.context["can_edit"]
+    assert len(response.context["page"].transitions) == 1
+    assert not response.context["page"].can_edit
