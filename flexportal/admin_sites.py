@@ -21,7 +21,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Role
+from agencies.models import Role
 from flexportal.admin_forms import (
     AgencyChangeList,
     AgencyScopedModelForm,

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Module, Role
+from agencies.models import Module, Role
 
 
 @dataclass(frozen=True)

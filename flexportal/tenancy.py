@@ -29,6 +29,8 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopeError, get_scope, scope, scopes_disabled
 
+from agencies.models import Agency
+
 __all__ = [
     "AgencyMiddleware",
     "AgencyScopeMiddleware",
@@ -42,7 +44,7 @@ __all__ = [
 
 
 @contextlib.contextmanager
-def agency_scope(agency) -> Iterator[None]:
+def agency_scope(agency: Agency) -> Iterator[None]:
     """Run the block with tenant queries limited to ``agency`` (which must not be None)."""
     if agency is None or getattr(agency, "pk", None) is None:
         raise ScopeError("agency_scope() needs a saved agency.")
@@ -103,7 +105,7 @@ class TenantModel(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     agency = models.ForeignKey(
-        "accounts.Agency",
+        Agency,
         on_delete=models.CASCADE,
         editable=False,
         related_name="+",
@@ -135,8 +137,6 @@ def agency_from_host(host: str):
 
     Raises Http404 for an unknown or inactive subdomain.
     """
-    from accounts.models import Agency
-
     hostname = host.split(":", 1)[0].lower().rstrip(".")
     domain = settings.FLEXPORTAL_DOMAIN.split(":", 1)[0]
     candidates = [domain]

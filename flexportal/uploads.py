@@ -34,6 +34,7 @@ from django.core.files import File
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, StopFutureHandlers, StopUpload
+from django.db import transaction
 from django.http import FileResponse, Http404
 from django.http.multipartparser import MultiPartParser
 from django.template.defaultfilters import filesizeformat
@@ -380,3 +381,23 @@ class _FirstFileStops(FileUploadHandler):
 
     def file_complete(self, file_size):  # pragma: no cover - never reached
         return None
+
+
+# Replacing a stored file ---------------------------------------------------------------------
+
+
+def stored_file_replace(field, *, stem: str, upload: CheckedFile | None) -> str:
+    """Store a checked upload in ``field`` under a fresh private name the portal makes (or empty
+    the field); returns the old name, for `stored_file_delete_later`."""
+    old = field.name
+    if upload is None:
+        setattr(field.instance, field.field.name, "")
+    else:
+        field.save(upload.storage_name(stem), upload.file, save=False)
+    return old
+
+
+def stored_file_delete_later(storage, name: str) -> None:
+    """Remove a replaced file once the change is committed (a rollback keeps it in use)."""
+    if name:
+        transaction.on_commit(lambda: storage.delete(name))

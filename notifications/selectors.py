@@ -15,8 +15,10 @@ from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Agency, ClientContact, Membership, Module, Role
+from accounts.models import Membership
+from agencies.models import Agency, Module, Role
 from flexportal.navigation import modules_offered
+from staffing.models import ClientContact
 from timesheets.models import Status, Werkbrief
 from timesheets.selectors import waiting_for_client, waiting_for_worker
 

@@ -51,8 +51,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from accounts.models import Agency, Membership, Role, User
+from accounts.models import Membership, User
 from accounts.selectors import language_for, mobile_number_on_file
+from agencies.models import Agency, Role
 from flexportal.tenancy import agency_scope
 from notifications import selectors
 from notifications.models import (

@@ -13,7 +13,7 @@ from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
 
-from accounts.models import Agency
+from agencies.models import Agency
 from notifications import services
 from notifications.models import Status
 

@@ -19,7 +19,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Placement, Role
+from agencies.models import Role
 from flexportal.admin_forms import (
     AgencyScopedModelForm,
     JSONRefused,
@@ -33,6 +33,7 @@ from flexportal.admin_sites import (
     AgencyScopedTabularInline,
     backoffice_site,
 )
+from staffing.models import Placement
 from timesheets import deadlines, display, services
 from timesheets.deadlines import week_start_of
 from timesheets.hours import HoursError, format_clock, format_minutes, parse_clock, parse_duration

@@ -18,9 +18,9 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.models import TimeEntry
 from flexportal import uploads
 from flexportal.formatting import money
+from staffing.models import TimeEntry
 from timesheets.hours import HoursError, format_clock, format_minutes, parse_clock, parse_duration
 from timesheets.models import Absence, ExpenseType, Status
 from timesheets.services import DayInput

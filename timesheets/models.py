@@ -8,9 +8,9 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from accounts.validators import validate_name
 from flexportal.tenancy import TenantModel
 from flexportal.uploads import upload_path
+from flexportal.validators import validate_name
 
 
 class CaoScheme(TenantModel):
@@ -165,7 +165,7 @@ class Werkbrief(TenantModel):
     """The timesheet of one placement for one ISO week."""
 
     placement = models.ForeignKey(
-        "accounts.Placement",
+        "staffing.Placement",
         on_delete=models.PROTECT,
         related_name="werkbrieven",
         verbose_name=_("placement"),

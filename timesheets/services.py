@@ -15,10 +15,12 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import HoursEnteredBy, Membership, Placement, Role, TimeEntry
-from accounts.selectors import client_contact_for, departments_visible_to
+from accounts.models import Membership
+from agencies.models import Role
 from flexportal.formatting import money
 from flexportal.uploads import CheckedFile
+from staffing.models import HoursEnteredBy, Placement, TimeEntry
+from staffing.selectors import client_contact_for, departments_visible_to
 from timesheets import deadlines
 from timesheets.hours import MAX_DAY_MINUTES
 from timesheets.models import (

@@ -20,9 +20,10 @@ from django.views.decorators.http import require_safe
 from django_htmx.http import trigger_client_event
 
 from accounts.decorators import role_required
-from accounts.models import HoursEnteredBy, Module, Role
-from accounts.selectors import client_contact_for, client_menu_counts, placements_current
+from agencies.models import Module, Role
 from flexportal import uploads
+from staffing.models import HoursEnteredBy
+from staffing.selectors import client_contact_for, client_menu_counts, placements_current
 from timesheets import display, selectors, services
 from timesheets.deadlines import deadline_info, week_before_cutoff, week_start_of
 from timesheets.forms import (

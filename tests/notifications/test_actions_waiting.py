@@ -3,8 +3,8 @@ for whom (timesheets.selectors.waiting_for_worker / waiting_for_client)."""
 
 import pytest
 
-from accounts.models import HoursEnteredBy
 from notifications import selectors as notification_selectors
+from staffing.models import HoursEnteredBy
 from tests import factories
 from tests.notifications.conftest import act, fill, werkbrief
 from timesheets import selectors

@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from accounts.models import HoursEnteredBy, Placement
+from staffing.models import HoursEnteredBy, Placement
 from tests import factories
 from timesheets.models import Status, Werkbrief
 from timesheets.views import DASHBOARD_ROWS, LIST_PAGE_SIZE

@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils.html import escape
 
-from accounts.models import HoursEnteredBy
+from staffing.models import HoursEnteredBy
 from tests import factories
 from timesheets import services
 from timesheets.models import (

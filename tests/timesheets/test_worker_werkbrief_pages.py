@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from accounts.models import HoursEnteredBy, TimeEntry
+from staffing.models import HoursEnteredBy, TimeEntry
 from tests import uploads as samples
 from timesheets import services
 from timesheets.models import (
