@@ -126,12 +126,12 @@ PORTAL_PAGES = {
     "klant@demo.nl": ["/client/", "/client/werkbriefjes/", "/client/placements/"],
 }
 ADMIN_MODELS = [
-    "accounts/agency",
-    "accounts/client",
-    "accounts/department",
-    "accounts/flexworkerprofile",
-    "accounts/clientcontact",
-    "accounts/placement",
+    "agencies/agency",
+    "staffing/client",
+    "staffing/department",
+    "staffing/flexworkerprofile",
+    "staffing/clientcontact",
+    "staffing/placement",
     "timesheets/werkbrief",
     "timesheets/caoscheme",
     "timesheets/hourtype",

@@ -188,7 +188,7 @@ def _demo_workers() -> int:
 
 
 def test_five_thousand_bulk_workers_have_full_names_all_different():
-    from accounts.management.commands.seed_demo import WORKERS, _bulk_names
+    from timesheets.management.commands.seed_demo import WORKERS, _bulk_names
 
     names = _bulk_names(5000)
     assert all(first and last for first, _infix, last, _language in names)
