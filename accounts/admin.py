@@ -28,6 +28,7 @@ from flexportal.admin_sites import (
     AgencyScopedAdmin,
     backoffice_site,
     platform_site,
+    saved_by_service,
 )
 from flexportal.validators import (
     mask_mobile_number,
@@ -303,20 +304,26 @@ class MembershipAdmin(InvitationAdminMixin, TwoFactorResetMixin, AgencyScopedAdm
         return ["user", "role", "invitation_status"] if obj else []
 
     def save_model(self, request, obj, form, change):
-        if not change:
-            data = form.cleaned_data
-            obj.user = services.user_get_or_create(
-                email=data["email"],
-                first_name=data["first_name"],
-                last_name=data["last_name"],
-                language=data["language"],
-            )
-            obj.role = Role.STAFF
-        return super().save_model(request, obj, form, change)
+        if change:
+            return super().save_model(request, obj, form, change)
+        data = form.cleaned_data
+        membership = services.colleague_create(
+            agency=request.agency,
+            email=data["email"],
+            first_name=data["first_name"],
+            last_name=data["last_name"],
+            language=data["language"],
+        )
+        saved_by_service(obj, membership)
+        return None
 
     @admin.action(description=_("Deactivate the selected memberships"))
     def deactivate(self, request, queryset):
-        updated = queryset.update(is_active=False)
+        client = services.ClientInfo.from_request(request)
+        updated = 0
+        for membership in queryset.select_related("agency", "user"):
+            services.membership_deactivate(membership=membership, actor=request.user, client=client)
+            updated += 1
         message = ngettext(
             "%(n)d membership deactivated.", "%(n)d memberships deactivated.", updated
         )

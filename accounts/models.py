@@ -228,6 +228,7 @@ class AccountEventKind(models.TextChoices):
         pgettext_lazy("account event", "ID document uploaded"),
     )
     PHOTO_CHANGED = "photo_changed", _("Profile photo changed")
+    MEMBERSHIP_DEACTIVATED = "membership_deactivated", _("Membership deactivated")
 
 
 class AccountEvent(TenantModel):

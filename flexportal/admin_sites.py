@@ -256,3 +256,10 @@ class AgencyScopedTabularInline(AgencyScopedMixin, admin.TabularInline):
 
 class AgencyScopedStackedInline(AgencyScopedMixin, admin.StackedInline):
     extra = 0
+
+
+def saved_by_service(obj, saved) -> None:
+    """After ``save_model`` let a service make the row: the admin goes on with the object its
+    form built (related fields, the log entry, the redirect), so that object becomes the saved
+    row."""
+    obj.__dict__.update(saved.__dict__)

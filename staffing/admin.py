@@ -10,7 +10,6 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from accounts import services
 from accounts.admin import InvitationAdminMixin, PersonFieldsMixin, TwoFactorResetMixin, _when
 from accounts.models import (
     User,
@@ -21,6 +20,7 @@ from flexportal.admin_sites import (
     AgencyScopedAdmin,
     AgencyScopedTabularInline,
     backoffice_site,
+    saved_by_service,
 )
 from flexportal.fields import Unreadable
 from flexportal.validators import (
@@ -28,6 +28,7 @@ from flexportal.validators import (
     normalise_mobile_number,
     validate_name,
 )
+from staffing import services as staffing_services
 from staffing.models import (
     Client,
     ClientContact,
@@ -126,6 +127,11 @@ class FlexworkerChangeForm(AgencyScopedModelForm):
         return value
 
 
+def _model_fields(model, data: dict) -> dict:
+    """The form's values of ``model``'s own columns (not its many-to-many relations)."""
+    return {f.name: data[f.name] for f in model._meta.concrete_fields if f.name in data}
+
+
 @admin.register(FlexworkerProfile, site=backoffice_site)
 class FlexworkerProfileAdmin(InvitationAdminMixin, TwoFactorResetMixin, AgencyScopedAdmin):
     list_display = ["employee_number", "full_name", "email", "city", "payroll_tax_credit"]
@@ -201,17 +207,15 @@ class FlexworkerProfileAdmin(InvitationAdminMixin, TwoFactorResetMixin, AgencySc
         if change:
             return super().save_model(request, obj, form, change)
         data = form.cleaned_data
-        user = services.user_get_or_create(
+        profile_fields = _model_fields(FlexworkerProfile, data)
+        profile = staffing_services.flexworker_create(
+            agency=request.agency,
             email=data["email"],
-            first_name=data["first_name"],
-            last_name=data["last_name"],
             language=data["language"],
-            mobile_number=data.get("phone") or "",
+            **profile_fields,
         )
-        obj.membership = services.membership_ensure(
-            agency=request.agency, user=user, role="flexworker"
-        )
-        return super().save_model(request, obj, form, change)
+        saved_by_service(obj, profile)
+        return None
 
     @admin.display(description=_("name"), ordering="last_name")
     def full_name(self, obj):
@@ -276,18 +280,22 @@ class ClientContactAdmin(InvitationAdminMixin, TwoFactorResetMixin, AgencyScoped
         return fields
 
     def save_model(self, request, obj, form, change):
-        if not change:
-            data = form.cleaned_data
-            user = services.user_get_or_create(
-                email=data["email"],
-                first_name=data["first_name"],
-                last_name=data["last_name"],
-                language=data["language"],
-            )
-            obj.membership = services.membership_ensure(
-                agency=request.agency, user=user, role="client_contact"
-            )
-        return super().save_model(request, obj, form, change)
+        if change:
+            return super().save_model(request, obj, form, change)
+        data = form.cleaned_data
+        rights = _model_fields(ClientContact, data)
+        contact = staffing_services.client_contact_create(
+            agency=request.agency,
+            client=rights.pop("client"),
+            email=data["email"],
+            first_name=data["first_name"],
+            last_name=data["last_name"],
+            language=data["language"],
+            departments=data.get("departments") or (),
+            **rights,
+        )
+        saved_by_service(obj, contact)
+        return None
 
     @admin.display(description=_("person"), ordering="membership__user__last_name")
     def person(self, obj):

@@ -72,6 +72,8 @@ from accounts.services.sessions import (
 )
 from accounts.services.users import (
     LANGUAGE_CODES,
+    colleague_create,
+    membership_deactivate,
     membership_ensure,
     user_get_or_create,
     user_set_language,
@@ -97,6 +99,7 @@ __all__ = [
     "ClientInfo",
     "account_event_record",
     "backup_codes_generate",
+    "colleague_create",
     "email_change_confirm",
     "email_change_read",
     "email_change_request",
@@ -108,6 +111,7 @@ __all__ = [
     "invitation_send_failure",
     "invitation_sms_code_send",
     "invitation_sms_code_verify",
+    "membership_deactivate",
     "membership_ensure",
     "otp_device_confirm",
     "otp_device_remove",

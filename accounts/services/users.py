@@ -1,9 +1,12 @@
 """People and memberships: the identity behind every role."""
 
 from django.conf import settings
+from django.contrib.sessions.models import Session
+from django.db import transaction
 
-from accounts.models import Membership, User
-from agencies.models import Agency
+from accounts.models import AccountEventKind, Membership, User, UserSession
+from accounts.services.audit import ClientInfo, account_event_record
+from agencies.models import Agency, Role
 from flexportal.validators import normalise_mobile_number
 
 LANGUAGE_CODES = {code for code, _name in settings.LANGUAGES}
@@ -45,3 +48,42 @@ def membership_ensure(*, agency: Agency, user: User, role: str) -> Membership:
         membership.is_active = True
         membership.save(update_fields=["is_active", "updated_at"])
     return membership
+
+
+@transaction.atomic
+def colleague_create(
+    *, agency: Agency, email: str, first_name: str, last_name: str, language: str = "nl"
+) -> Membership:
+    """A back-office colleague at an agency: the identity (new or existing) and a staff
+    membership (made active again if it had been switched off)."""
+    user = user_get_or_create(
+        email=email, first_name=first_name, last_name=last_name, language=language
+    )
+    return membership_ensure(agency=agency, user=user, role=Role.STAFF)
+
+
+@transaction.atomic
+def membership_deactivate(
+    *, membership: Membership, actor: User | None = None, client: ClientInfo | None = None
+) -> None:
+    """Switch a membership off: the person's sessions at this agency end at once (not only at
+    their next request), and the audit trail says who did it."""
+    membership = Membership.objects.select_for_update().get(
+        agency=membership.agency_id, pk=membership.pk
+    )
+    if membership.is_active:
+        membership.is_active = False
+        membership.save(update_fields=["is_active", "updated_at"])
+    records = UserSession.objects.filter(agency=membership.agency_id, user=membership.user_id)
+    keys = list(records.values_list("session_key", flat=True))
+    Session.objects.filter(session_key__in=keys).delete()
+    records.delete()
+    account_event_record(
+        agency=membership.agency,
+        kind=AccountEventKind.MEMBERSHIP_DEACTIVATED,
+        user=membership.user,
+        actor=actor,
+        client=client,
+        role=membership.role,
+        count=len(keys),
+    )
