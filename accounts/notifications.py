@@ -16,9 +16,10 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
-from accounts.models import Membership, Module, Role
+from accounts.models import Membership
 from accounts.selectors import language_for, mobile_number_on_file
 from accounts.services import AccountError, invitation_send
+from agencies.models import Module, Role
 from flexportal.navigation import modules_offered
 from notifications import registry
 from notifications.models import Kind, Notification

@@ -1,5 +1,6 @@
-"""Reads of people, memberships and placements: every object is fetched through these accessors,
-which check the agency (through the scope and explicitly) and the role of the person asking."""
+"""Reads of people and memberships, invitations, second factors and sessions: every object is
+fetched through these accessors, which check the agency (through the scope and explicitly) and
+the person asking."""
 
 import base64
 import datetime as dt
@@ -11,8 +12,7 @@ from urllib.parse import quote, urlencode
 from django.contrib.sessions.models import Session
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet
-from django.http import Http404
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_otp import devices_for_user
@@ -21,20 +21,15 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from accounts.models import (
     AccountEvent,
     AccountEventKind,
-    Agency,
     AuthenticatorDevice,
-    ClientContact,
-    Department,
-    FlexworkerProfile,
     Invitation,
     Membership,
-    Placement,
-    Role,
     SmsDevice,
     TrustedDevice,
     User,
     UserSession,
 )
+from agencies.models import Agency, Role
 
 ROLE_PRECEDENCE: list[str] = [Role.STAFF, Role.CLIENT_CONTACT, Role.FLEXWORKER]
 
@@ -50,79 +45,6 @@ def memberships_for_user(*, agency: Agency, user: User) -> list[Membership]:
 
 def user_can_log_in_at(*, agency: Agency, user: User) -> bool:
     return bool(memberships_for_user(agency=agency, user=user))
-
-
-def flexworker_profile_for(*, membership: Membership) -> FlexworkerProfile:
-    if membership.role != Role.FLEXWORKER:
-        raise Http404
-    try:
-        return FlexworkerProfile.objects.select_related("membership__user").get(
-            agency=membership.agency_id, membership=membership
-        )
-    except FlexworkerProfile.DoesNotExist:
-        raise Http404 from None
-
-
-def client_contact_for(*, membership: Membership) -> ClientContact:
-    if membership.role != Role.CLIENT_CONTACT:
-        raise Http404
-    try:
-        return ClientContact.objects.select_related("client", "membership__user").get(
-            agency=membership.agency_id, membership=membership
-        )
-    except ClientContact.DoesNotExist:
-        raise Http404 from None
-
-
-def departments_visible_to(*, contact: ClientContact) -> QuerySet[Department]:
-    departments = Department.objects.filter(agency=contact.agency_id, client=contact.client_id)
-    if not contact.sees_all_departments:
-        departments = departments.filter(contacts=contact)
-    return departments
-
-
-def placements_visible_to(*, membership: Membership) -> QuerySet[Placement]:
-    """Placements a person may see: their own as a worker, their departments' as a contact."""
-    placements = Placement.objects.filter(agency=membership.agency_id).select_related(
-        "worker", "department__client", "function"
-    )
-    if membership.role == Role.STAFF:
-        return placements
-    if membership.role == Role.FLEXWORKER:
-        return placements.filter(worker__membership=membership)
-    contact = client_contact_for(membership=membership)
-    return placements.filter(department__in=departments_visible_to(contact=contact))
-
-
-def placement_get(*, membership: Membership, placement_id: uuid.UUID) -> Placement:
-    """One placement, or 404 when it is another agency's or outside the person's view."""
-    try:
-        return placements_visible_to(membership=membership).get(pk=placement_id)
-    except Placement.DoesNotExist:
-        raise Http404 from None
-
-
-def placements_current(*, membership: Membership, on: dt.date) -> QuerySet[Placement]:
-    return placements_visible_to(membership=membership).filter(
-        Q(end_date__isnull=True) | Q(end_date__gte=on), start_date__lte=on
-    )
-
-
-def client_menu_counts(*, contact: ClientContact, today: dt.date) -> dict[str, int]:
-    """The counts in the client's menu (client-manual-helloflex, "Het menu"), in one query."""
-    from django.db.models import Count
-
-    departments = departments_visible_to(contact=contact)
-    row = departments.aggregate(
-        departments=Count("id", distinct=True),
-        placements=Count(
-            "placements",
-            filter=Q(placements__start_date__lte=today)
-            & (Q(placements__end_date__isnull=True) | Q(placements__end_date__gte=today)),
-            distinct=True,
-        ),
-    )
-    return {"departments": row["departments"], "placements": row["placements"]}
 
 
 # Language ---------------------------------------------------------------------------------------
@@ -144,7 +66,7 @@ def language_for(*, user: User | None, agency: Agency | None, requested: str = "
 def password_rules(*, agency: Agency | None) -> list[str]:
     """The agency's password policy in words, shown beside every field that sets a password."""
     if agency is None:
-        from accounts.validators import AgencyPasswordPolicyValidator
+        from accounts.passwords import AgencyPasswordPolicyValidator
 
         policy = AgencyPasswordPolicyValidator.DEFAULTS
         length, letter, digit, special = (
@@ -203,22 +125,26 @@ def invitation_latest(*, membership: Membership) -> Invitation | None:
     )
 
 
+def _staffing_record(membership: Membership, relation: str) -> Any:
+    """The staffing record (flexworker profile, client contact) hanging off a membership by its
+    one-to-one ``relation``, read through that model's tenant-scoped manager. Identity names the
+    relation and never imports staffing, which builds on it."""
+    model: Any = Membership._meta.get_field(relation).related_model
+    return model.objects.filter(agency=membership.agency_id, membership=membership).first()
+
+
 def mobile_number_on_file(*, membership: Membership) -> str:
     """The number the agency knows for this person: their own, else the one on the profile."""
     user = membership.user
     if user.mobile_number:
         return user.mobile_number
     if membership.role == Role.FLEXWORKER:
-        profile = FlexworkerProfile.objects.filter(
-            agency=membership.agency_id, membership=membership
-        ).first()
+        profile = _staffing_record(membership, "flexworker_profile")
         return profile.phone if profile else ""
     if membership.role == Role.CLIENT_CONTACT:
-        from accounts.validators import normalise_mobile_number
+        from flexportal.validators import normalise_mobile_number
 
-        contact = ClientContact.objects.filter(
-            agency=membership.agency_id, membership=membership
-        ).first()
+        contact = _staffing_record(membership, "client_contact")
         if contact and contact.phone:
             try:
                 return normalise_mobile_number(contact.phone)

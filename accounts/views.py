@@ -1,5 +1,5 @@
-"""Views of accounts: home and role switch, activation, second factor, security page and
-"my details". Thin: they parse the request, call a selector or service, and render."""
+"""Pages of identity: home and role switch, language, activation, second factor, security,
+e-mail change and password reset."""
 
 from urllib.parse import urlencode
 
@@ -15,7 +15,6 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -27,27 +26,19 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from accounts import auth, services
-from accounts.decorators import require_recent_password, role_required
+from accounts.decorators import require_recent_password
 from accounts.forms import (
     ActivationPasswordForm,
-    ClientContactDetailsForm,
     CurrentPasswordForm,
     EmailChangeForm,
-    FlexworkerDetailsForm,
-    IbanChangeForm,
-    IdDocumentForm,
     OneTimeCodeForm,
-    PhotoForm,
     SmsNumberForm,
     TwoFactorCodeForm,
 )
 from accounts.middleware import speak_language_of
-from accounts.models import AuthenticatorDevice, Role, SmsDevice
+from accounts.models import AuthenticatorDevice, SmsDevice
 from accounts.selectors import (
     backup_codes_left,
-    client_contact_for,
-    departments_visible_to,
-    flexworker_profile_for,
     has_second_factor,
     invitation_for_token,
     invitation_get,
@@ -55,8 +46,6 @@ from accounts.selectors import (
     mobile_number_on_file,
     otp_interactive_devices,
     password_rules,
-    placement_get,
-    placements_visible_to,
     sessions_active,
     totp_config_url,
     totp_manual_key,
@@ -64,8 +53,8 @@ from accounts.selectors import (
     two_factor_lock_until,
     two_factor_required,
 )
-from accounts.validators import mask_mobile_number
-from flexportal import uploads
+from agencies.models import Role
+from flexportal.validators import mask_mobile_number
 
 HOME_BY_ROLE = {
     Role.FLEXWORKER: "worker:dashboard",
@@ -111,56 +100,6 @@ def set_language(request):
     if request.user.is_authenticated:
         user_set_language(user=request.user, language=language)
     return response
-
-
-# Flexworker pages ------------------------------------------------------------------------------
-
-
-PLACEMENTS_PAGE_SIZE = 50
-
-
-def _placements_page(request, placements):
-    page = Paginator(placements, PLACEMENTS_PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(
-        request, "accounts/placement_list.html", {"placements": page.object_list, "page": page}
-    )
-
-
-@role_required(Role.FLEXWORKER)
-def worker_placements(request):
-    placements = placements_visible_to(membership=request.membership).order_by("-start_date", "pk")
-    return _placements_page(request, placements)
-
-
-@role_required(Role.FLEXWORKER)
-def worker_placement_detail(request, placement_id):
-    placement = placement_get(membership=request.membership, placement_id=placement_id)
-    return render(request, "accounts/placement_detail.html", {"placement": placement})
-
-
-# Client contact pages --------------------------------------------------------------------------
-
-
-@role_required(Role.CLIENT_CONTACT)
-def client_departments(request):
-    contact = client_contact_for(membership=request.membership)
-    departments = departments_visible_to(contact=contact).select_related("cost_centre")
-    return render(request, "accounts/department_list.html", {"departments": departments})
-
-
-@role_required(Role.CLIENT_CONTACT)
-def client_placements(request):
-    """The placements in the contact's departments by the worker's name, a page at a time."""
-    placements = placements_visible_to(membership=request.membership).order_by(
-        "worker__last_name", "worker__first_name", "pk"
-    )
-    return _placements_page(request, placements)
-
-
-@role_required(Role.CLIENT_CONTACT)
-def client_placement_detail(request, placement_id):
-    placement = placement_get(membership=request.membership, placement_id=placement_id)
-    return render(request, "accounts/placement_detail.html", {"placement": placement})
 
 
 # Helpers ----------------------------------------------------------------------------------------
@@ -812,137 +751,3 @@ def password_reset_from_key(request, uidb36, key):
 
 def not_found(request, **kwargs):
     raise Http404
-
-
-# My details: flexworker -------------------------------------------------------------------------
-
-
-@role_required(Role.FLEXWORKER)
-def worker_details(request):
-    profile = flexworker_profile_for(membership=request.membership)
-    return render(request, "accounts/worker_details.html", {"profile": profile})
-
-
-@role_required(Role.FLEXWORKER)
-def worker_details_edit(request):
-    profile = flexworker_profile_for(membership=request.membership)
-    form = FlexworkerDetailsForm(
-        request.POST or None, instance=profile, agency=request.agency, user=request.user
-    )
-    if request.method == "POST" and form.is_valid():
-        data = {name: form.cleaned_data[name] for name in services.FLEXWORKER_EDITABLE}
-        # The form wrote onto the instance already; the service compares with what is stored.
-        profile = flexworker_profile_for(membership=request.membership)
-        services.flexworker_details_update(
-            profile=profile,
-            actor=request.user,
-            client=_client(request),
-            language=form.cleaned_data["language"],
-            sms_reminders=form.cleaned_data["sms_reminders"],
-            **data,
-        )
-        messages.success(request, _("Your details are saved."))
-        return redirect("worker:details")
-    return render(request, "accounts/worker_details_edit.html", {"form": form})
-
-
-@role_required(Role.FLEXWORKER)
-@never_cache
-def worker_bank_account(request):
-    profile = flexworker_profile_for(membership=request.membership)
-    form = IbanChangeForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        changed = services.flexworker_iban_change(
-            profile=profile,
-            iban=form.cleaned_data["iban"],
-            actor=request.user,
-            client=_client(request),
-        )
-        if changed:
-            messages.success(
-                request,
-                _("Your bank account is changed. We sent you an e-mail to confirm the change."),
-            )
-        else:
-            messages.info(request, _("This is the bank account we already had."))
-        return redirect("worker:details")
-    return render(request, "accounts/worker_bank_account.html", {"form": form, "profile": profile})
-
-
-@role_required(Role.FLEXWORKER)
-def worker_id_document(request):
-    profile = flexworker_profile_for(membership=request.membership)
-    bound = request.method == "POST"
-    form = IdDocumentForm(request.POST if bound else None, request.FILES if bound else None)
-    if request.method == "POST" and form.is_valid():
-        services.flexworker_id_document_upload(
-            profile=profile,
-            upload=form.cleaned_data["file"],
-            actor=request.user,
-            client=_client(request),
-        )
-        messages.success(request, _("Your ID document is saved."))
-        return redirect("worker:details")
-    return render(request, "accounts/worker_id_document.html", {"form": form, "profile": profile})
-
-
-@role_required(Role.FLEXWORKER)
-def worker_id_document_file(request):
-    profile = flexworker_profile_for(membership=request.membership)
-    return uploads.file_response(profile.id_document, name=uploads.download_name(_("ID document")))
-
-
-@role_required(Role.FLEXWORKER)
-def worker_photo(request):
-    profile = flexworker_profile_for(membership=request.membership)
-    if not request.agency.allow_profile_photo:
-        raise Http404
-    bound = request.method == "POST" and request.POST.get("action") != "remove"
-    form = PhotoForm(request.POST if bound else None, request.FILES if bound else None)
-    if request.method == "POST":
-        if request.POST.get("action") == "remove":
-            services.flexworker_photo_set(
-                profile=profile, upload=None, actor=request.user, client=_client(request)
-            )
-            messages.success(request, _("Your profile photo is removed."))
-            return redirect("worker:details")
-        if form.is_valid():
-            services.flexworker_photo_set(
-                profile=profile,
-                upload=form.cleaned_data["file"],
-                actor=request.user,
-                client=_client(request),
-            )
-            messages.success(request, _("Your profile photo is saved."))
-            return redirect("worker:details")
-    return render(request, "accounts/worker_photo.html", {"form": form, "profile": profile})
-
-
-@role_required(Role.FLEXWORKER)
-def worker_photo_file(request):
-    profile = flexworker_profile_for(membership=request.membership)
-    if not request.agency.allow_profile_photo:
-        raise Http404
-    return uploads.file_response(profile.photo, name=uploads.download_name(_("profile photo")))
-
-
-# My details: client contact ---------------------------------------------------------------------
-
-
-@role_required(Role.CLIENT_CONTACT)
-def client_details(request):
-    contact = client_contact_for(membership=request.membership)
-    return render(request, "accounts/client_details.html", {"contact": contact})
-
-
-@role_required(Role.CLIENT_CONTACT)
-def client_details_edit(request):
-    contact = client_contact_for(membership=request.membership)
-    form = ClientContactDetailsForm(request.POST or None, agency=request.agency, contact=contact)
-    if request.method == "POST" and form.is_valid():
-        services.client_contact_details_update(
-            contact=contact, actor=request.user, client=_client(request), **form.cleaned_data
-        )
-        messages.success(request, _("Your details are saved."))
-        return redirect("client:details")
-    return render(request, "accounts/client_details_edit.html", {"form": form})

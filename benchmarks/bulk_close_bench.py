@@ -61,8 +61,10 @@ def _drop_database(admin_url: str | None) -> None:
 
 def make_week(count: int):
     """An agency with ``count`` workers, each with an approved werkbrief of last week."""
-    from accounts.models import Agency, FlexworkerProfile, Membership, Placement, Role, User
+    from accounts.models import Membership, User
+    from agencies.models import Agency, Role
     from flexportal.tenancy import agency_scope
+    from staffing.models import FlexworkerProfile, Placement
     from tests import factories
     from timesheets.models import Status, Werkbrief
 

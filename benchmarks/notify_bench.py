@@ -149,7 +149,7 @@ def tick_queries(agencies, moment: dt.datetime) -> tuple[int, int]:
     from django.db import connection, transaction
     from django.test.utils import CaptureQueriesContext
 
-    from accounts.models import Agency
+    from agencies.models import Agency
     from notifications import tasks
 
     reserved: list = []
@@ -209,7 +209,7 @@ def run(args) -> None:
     from django.db.models import Count
     from django.utils import timezone
 
-    from accounts.models import Agency
+    from agencies.models import Agency
     from flexportal.tenancy import scopes_disabled
     from notifications.models import Notification, Status
     from tests.notifications.bulk import schedule_due_now

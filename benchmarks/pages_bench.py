@@ -67,7 +67,7 @@ def _drop_database(admin_url: str | None) -> None:
 def pages() -> list[tuple[str, str, str]]:
     """(label, login, path) of every portal page that lists or summarises werkbriefjes or
     placements, and one werkbrief of each role."""
-    from accounts.models import Agency
+    from agencies.models import Agency
     from flexportal.tenancy import agency_scope
     from timesheets.models import Status, Werkbrief
 
@@ -118,7 +118,8 @@ def measure(repeat: int) -> dict[str, tuple[int, int, float]]:
     from django.db import connection
     from django.test import Client
 
-    from accounts.models import Agency, Membership
+    from accounts.models import Membership
+    from agencies.models import Agency
     from flexportal.tenancy import agency_scope
     from tests.conftest import signed_in_session
 

@@ -27,7 +27,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Role
+from agencies.models import Role
 from flexportal.admin_forms import (
     AgencyChangeList,
     AgencyScopedModelForm,
@@ -39,7 +39,7 @@ from flexportal.admin_forms import (
 from flexportal.tenancy import TenantModel, scopes_disabled
 
 if TYPE_CHECKING:
-    from accounts.models import Agency
+    from agencies.models import Agency
 
     View = Callable[..., HttpResponseBase]
     _ScopedAdminBase = BaseModelAdmin[Any]
@@ -307,3 +307,10 @@ class AgencyScopedTabularInline(AgencyScopedMixin, admin.TabularInline):
 
 class AgencyScopedStackedInline(AgencyScopedMixin, admin.StackedInline):
     extra = 0
+
+
+def saved_by_service(obj: models.Model, saved: models.Model) -> None:
+    """After ``save_model`` let a service make the row: the admin goes on with the object its
+    form built (related fields, the log entry, the redirect), so that object becomes the saved
+    row."""
+    obj.__dict__.update(saved.__dict__)

@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING
 from django.http import HttpRequest
 
 if TYPE_CHECKING:
-    from accounts.models import Agency, Membership
+    from accounts.models import Membership
+    from agencies.models import Agency
 
 
 class PortalRequest(HttpRequest):

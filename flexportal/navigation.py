@@ -8,12 +8,13 @@ from typing import TYPE_CHECKING
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Module, Role
+from agencies.models import Module, Role
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
-    from accounts.models import Agency, Membership
+    from accounts.models import Membership
+    from agencies.models import Agency
 
 
 @dataclass(frozen=True)

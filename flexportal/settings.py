@@ -75,7 +75,9 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "agencies",
     "accounts",
+    "staffing",
     "timesheets",
     "documents",
     "payroll",
@@ -223,8 +225,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     # Breached and guessable passwords (zxcvbn's offline lists; never a network call).
-    {"NAME": "accounts.validators.GuessablePasswordValidator"},
-    {"NAME": "accounts.validators.AgencyPasswordPolicyValidator"},
+    {"NAME": "accounts.passwords.GuessablePasswordValidator"},
+    {"NAME": "accounts.passwords.AgencyPasswordPolicyValidator"},
 ]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.ScryptPasswordHasher",

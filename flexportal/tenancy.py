@@ -32,8 +32,9 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopeError, get_scope, scope, scopes_disabled
 
+from agencies.models import Agency
+
 if TYPE_CHECKING:
-    from accounts.models import Agency
     from flexportal.http import PortalRequest
 
     GetResponse = Callable[[PortalRequest], HttpResponse]
@@ -115,7 +116,7 @@ class TenantModel(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     agency = models.ForeignKey(
-        "accounts.Agency",
+        Agency,
         on_delete=models.CASCADE,
         editable=False,
         related_name="+",
@@ -147,8 +148,6 @@ def agency_from_host(host: str) -> Agency | None:
 
     Raises Http404 for an unknown or inactive subdomain.
     """
-    from accounts.models import Agency
-
     hostname = host.split(":", 1)[0].lower().rstrip(".")
     domain = settings.FLEXPORTAL_DOMAIN.split(":", 1)[0]
     candidates = [domain]

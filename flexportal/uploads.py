@@ -34,8 +34,10 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.base import ContentFile
+from django.core.files.storage import Storage
 from django.core.files.uploadedfile import UploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, StopFutureHandlers, StopUpload
+from django.db import transaction
 from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404, HttpRequest, QueryDict
 from django.http.multipartparser import MultiPartParser
@@ -400,3 +402,23 @@ class _FirstFileStops(FileUploadHandler):
         self, file_size: int
     ) -> UploadedFile[Any] | None:  # pragma: no cover - never reached
         return None
+
+
+# Replacing a stored file ---------------------------------------------------------------------
+
+
+def stored_file_replace(field: FieldFile, *, stem: str, upload: CheckedFile | None) -> str:
+    """Store a checked upload in ``field`` under a fresh private name the portal makes (or empty
+    the field); returns the old name, for `stored_file_delete_later`."""
+    old: str = field.name or ""
+    if upload is None:
+        setattr(field.instance, field.field.name, "")
+    else:
+        field.save(upload.storage_name(stem), upload.file, save=False)
+    return old
+
+
+def stored_file_delete_later(storage: Storage, name: str) -> None:
+    """Remove a replaced file once the change is committed (a rollback keeps it in use)."""
+    if name:
+        transaction.on_commit(lambda: storage.delete(name))

@@ -6,11 +6,12 @@ from django.views.generic import RedirectView
 from accounts import urls as accounts_urls
 from flexportal import views
 from flexportal.admin_sites import backoffice_site
+from staffing import urls as staffing_urls
 from timesheets import urls as timesheets_urls
 
 # The roles' dashboards are the werkbrief home pages (timesheets.views).
-worker_urlpatterns = [*timesheets_urls.worker_urlpatterns, *accounts_urls.worker_urlpatterns]
-client_urlpatterns = [*timesheets_urls.client_urlpatterns, *accounts_urls.client_urlpatterns]
+worker_urlpatterns = [*timesheets_urls.worker_urlpatterns, *staffing_urls.worker_urlpatterns]
+client_urlpatterns = [*timesheets_urls.client_urlpatterns, *staffing_urls.client_urlpatterns]
 
 urlpatterns = [
     path("", include(accounts_urls.urlpatterns)),

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import pytest
 from django.test import Client as HttpClient
 
-from accounts.models import Agency, Role
+from agencies.models import Agency, Role
 from flexportal.tenancy import agency_scope
 from tests import factories
 
@@ -51,8 +51,8 @@ class Tenant:
         import datetime as dt
 
         from accounts import services as account_services
-        from accounts.models import CostCentre
         from notifications.models import Channel, Kind, Notification
+        from staffing.models import CostCentre
         from timesheets.models import (
             CaoScheme,
             CorrectionRequest,

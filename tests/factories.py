@@ -5,18 +5,16 @@ from decimal import Decimal
 
 import factory
 
-from accounts.models import (
-    Agency,
+from accounts.models import Membership, User
+from agencies.models import Agency, Role
+from staffing.models import (
     Client,
     ClientContact,
     CostCentre,
     Department,
     FlexworkerProfile,
     JobFunction,
-    Membership,
     Placement,
-    Role,
-    User,
 )
 
 PASSWORD = "Test-password-1"

@@ -7,7 +7,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from accounts.models import ClientContact, FlexworkerProfile, Placement, User
+from accounts.models import User
+from staffing.models import ClientContact, FlexworkerProfile, Placement
 from timesheets.models import CaoScheme, CaoSchemeVersion, HourType, Werkbrief
 
 pytestmark = pytest.mark.django_db
@@ -40,7 +41,7 @@ NOT_IDS = ["abc", "1", "x'--", "%", "00000000-0000-0000-0000-00000000000g"]
 @pytest.mark.parametrize("junk", NOT_IDS)
 def test_an_autocomplete_field_with_no_id_says_so_at_the_field(tenant_a, staff, junk):
     response = staff.post(
-        _url("admin:accounts_placement_add"),
+        _url("admin:staffing_placement_add"),
         {
             "worker": junk,
             "department": junk,
@@ -57,10 +58,10 @@ def test_an_autocomplete_field_with_no_id_says_so_at_the_field(tenant_a, staff, 
 
 @pytest.mark.parametrize("junk", NOT_IDS)
 def test_a_client_autocomplete_with_no_id_says_so_on_every_page_that_has_one(staff, junk):
-    department = staff.post(_url("admin:accounts_department_add"), {"client": junk, "name": "X"})
+    department = staff.post(_url("admin:staffing_department_add"), {"client": junk, "name": "X"})
     assert _field_errors(department, "client")
     contact = staff.post(
-        _url("admin:accounts_clientcontact_add"),
+        _url("admin:staffing_clientcontact_add"),
         {
             "client": junk,
             "email": "nieuw@example.nl",
@@ -142,7 +143,7 @@ def _worker_data(**values):
 
 def test_an_employee_number_in_use_is_refused_on_the_add_page(tenant_a, staff):
     response = staff.post(
-        _url("admin:accounts_flexworkerprofile_add"),
+        _url("admin:staffing_flexworkerprofile_add"),
         _worker_data(employee_number=tenant_a.worker.employee_number),
     )
     assert _field_errors(response, "employee_number")
@@ -156,7 +157,7 @@ def test_an_employee_number_in_use_is_refused_on_the_change_page(tenant_a, staff
             from tests import factories
 
             other = factories.FlexworkerProfileFactory(agency=tenant_a.agency)
-    url = _url("admin:accounts_flexworkerprofile_change", other.pk)
+    url = _url("admin:staffing_flexworkerprofile_change", other.pk)
     form = staff.get(url).context["adminform"].form
     data = {k: v for k, v in form.initial.items() if v is not None and k != "bsn"}
     data.update(bsn="", employee_number=tenant_a.worker.employee_number)
@@ -165,7 +166,7 @@ def test_an_employee_number_in_use_is_refused_on_the_change_page(tenant_a, staff
 
 def test_adding_a_worker_who_is_one_already_is_refused_at_the_address(tenant_a, staff):
     response = staff.post(
-        _url("admin:accounts_flexworkerprofile_add"),
+        _url("admin:staffing_flexworkerprofile_add"),
         _worker_data(email=tenant_a.worker.membership.user.email.upper(), employee_number="N2"),
     )
     assert _field_errors(response, "email")
@@ -175,7 +176,7 @@ def test_adding_a_worker_who_is_one_already_is_refused_at_the_address(tenant_a, 
 
 def test_adding_a_contact_who_is_one_already_is_refused_at_the_address(tenant_a, staff):
     response = staff.post(
-        _url("admin:accounts_clientcontact_add"),
+        _url("admin:staffing_clientcontact_add"),
         {
             "client": tenant_a.client.pk,
             "email": tenant_a.contact.membership.user.email,
@@ -194,7 +195,7 @@ def test_adding_a_contact_who_is_one_already_is_refused_at_the_address(tenant_a,
 
 
 def _agency_data(staff, tenant):
-    url = _url("admin:accounts_agency_change", tenant.agency.pk)
+    url = _url("admin:agencies_agency_change", tenant.agency.pk)
     form = staff.get(url).context["adminform"].form
     data = {}
     for name in form.fields:
@@ -294,7 +295,7 @@ LIST_ADDRESSES = [
     ("timesheets_werkbrief", "week_start__year=9999&week_start__month=12&week_start__day=31"),
     ("timesheets_werkbrief", "week_start__year=2026&week_start__month=99999999999999999999"),
     ("timesheets_werkbrief", "week_start__year=abc"),
-    ("accounts_placement", "start_date__year=99999999999999999999"),
+    ("staffing_placement", "start_date__year=99999999999999999999"),
     ("accounts_invitation", "created_at__year=99999999999999999999"),
     ("accounts_accountevent", "created_at__year=-1"),
     ("notifications_notification", "created_at__year=99999999999999999999"),
@@ -316,19 +317,19 @@ def test_a_sensible_date_filter_still_works(staff):
 
 
 JUNK_ADDRESSES = [
-    "/admin/autocomplete/?app_label=accounts&model_name=placement&field_name=worker&term=%25",
-    "/admin/autocomplete/?app_label=accounts&model_name=placement&field_name=worker&page=abc",
-    "/admin/autocomplete/?app_label=accounts&model_name=nope&field_name=worker",
+    "/admin/autocomplete/?app_label=staffing&model_name=placement&field_name=worker&term=%25",
+    "/admin/autocomplete/?app_label=staffing&model_name=placement&field_name=worker&page=abc",
+    "/admin/autocomplete/?app_label=staffing&model_name=nope&field_name=worker",
     "/admin/autocomplete/",
-    "/admin/accounts/placement/?worker__id__exact=abc",
-    "/admin/accounts/placement/?department__client__id__exact=abc",
-    "/admin/accounts/placement/?start_date__gte=2020-13-45",
+    "/admin/staffing/placement/?worker__id__exact=abc",
+    "/admin/staffing/placement/?department__client__id__exact=abc",
+    "/admin/staffing/placement/?start_date__gte=2020-13-45",
     "/admin/timesheets/expense/?expense_type__id__exact=abc",
     "/admin/timesheets/expense/?week=9999-12-31&status=%25",
     "/admin/timesheets/werkbrief/?p=99999999999999999999&o=abc",
     "/admin/timesheets/werkbrief/?q=%00",
     "/admin/notifications/notification/?attempts=99999999999999999999",
-    "/admin/accounts/placement/99999999999999999999/change/",
+    "/admin/staffing/placement/99999999999999999999/change/",
 ]
 
 

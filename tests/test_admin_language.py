@@ -20,7 +20,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils.functional import Promise
 
-from accounts.models import Agency
+from agencies.models import Agency
 from flexportal import uploads
 from flexportal.admin_sites import backoffice_site
 from flexportal.tenancy import scopes_disabled
@@ -133,7 +133,7 @@ def _pages(tenant, wb) -> list[str]:
     urls = [reverse("admin:index", urlconf=URLCONF)]
     urls += [
         reverse("admin:app_list", args=[app], urlconf=URLCONF)
-        for app in ("accounts", "timesheets", "notifications")
+        for app in ("agencies", "accounts", "staffing", "timesheets", "notifications")
     ]
     for model in backoffice_site._registry:
         name = f"admin:{model._meta.app_label}_{model._meta.model_name}"

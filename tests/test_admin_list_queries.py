@@ -8,23 +8,19 @@ import pytest
 from django.urls import reverse
 
 from accounts import services as account_services
-from accounts.models import (
-    AccountEvent,
-    AccountEventKind,
-    Agency,
+from accounts.models import AccountEvent, AccountEventKind, Invitation, Membership
+from agencies.models import Agency, Role
+from flexportal.admin_sites import backoffice_site
+from notifications.models import Channel, Kind, Notification
+from staffing.models import (
     Client,
     ClientContact,
     CostCentre,
     Department,
     FlexworkerProfile,
-    Invitation,
     JobFunction,
-    Membership,
     Placement,
-    Role,
 )
-from flexportal.admin_sites import backoffice_site
-from notifications.models import Channel, Kind, Notification
 from tests import factories
 from tests.cao_examples import EXAMPLES
 from tests.queries import STAFF_REQUEST, expect_queries

@@ -8,8 +8,8 @@ import pytest
 from django.contrib import admin as django_admin
 from django.urls import reverse
 
-from accounts.admin import AgencySettingsAdmin
-from accounts.models import Agency, Client, Department, Placement
+from agencies.admin import AgencySettingsAdmin
+from agencies.models import Agency
 from flexportal.admin_forms import AgencyScopedModelForm
 from flexportal.admin_sites import (
     AgencyScopedAdmin,
@@ -18,6 +18,7 @@ from flexportal.admin_sites import (
     platform_site,
 )
 from flexportal.tenancy import TenantModel, scopes_disabled
+from staffing.models import Client, Department, Placement
 
 pytestmark = pytest.mark.django_db
 
@@ -111,7 +112,7 @@ def test_another_agencys_objects_are_404_in_every_admin(tenant_a, tenant_b):
 
 def test_foreign_key_choices_hold_only_own_rows(tenant_a, tenant_b):
     client = tenant_a.http(tenant_a.staff)
-    response = client.get(reverse("admin:accounts_placement_add", urlconf="flexportal.urls"))
+    response = client.get(reverse("admin:staffing_placement_add", urlconf="flexportal.urls"))
     form = response.context["adminform"].form
     for name in ("worker", "department", "function", "cao_scheme"):
         agencies = {obj.agency_id for obj in form.fields[name].queryset}
@@ -124,7 +125,7 @@ def test_the_autocomplete_returns_only_own_rows(tenant_a, tenant_b):
     response = client.get(
         url,
         {
-            "app_label": "accounts",
+            "app_label": "staffing",
             "model_name": "placement",
             "field_name": "department",
             "term": "",
@@ -138,7 +139,7 @@ def test_the_autocomplete_returns_only_own_rows(tenant_a, tenant_b):
 def test_a_list_filter_offers_only_own_choices(tenant_a, tenant_b):
     client = tenant_a.http(tenant_a.staff)
     response = client.get(
-        reverse("admin:accounts_department_changelist", urlconf="flexportal.urls")
+        reverse("admin:staffing_department_changelist", urlconf="flexportal.urls")
     )
     html = response.content.decode()
     assert tenant_a.client.name in html
@@ -147,7 +148,7 @@ def test_a_list_filter_offers_only_own_choices(tenant_a, tenant_b):
 
 def test_saving_a_new_row_puts_it_in_the_staff_members_agency(tenant_a, tenant_b):
     client = tenant_a.http(tenant_a.staff)
-    url = reverse("admin:accounts_department_add", urlconf="flexportal.urls")
+    url = reverse("admin:staffing_department_add", urlconf="flexportal.urls")
     response = client.post(url, {"client": tenant_a.client.pk, "name": "Nieuwe afdeling"})
     assert response.status_code == 302
     with scopes_disabled():
@@ -157,7 +158,7 @@ def test_saving_a_new_row_puts_it_in_the_staff_members_agency(tenant_a, tenant_b
 
 def test_a_foreign_key_to_another_agency_is_refused_on_save(tenant_a, tenant_b):
     client = tenant_a.http(tenant_a.staff)
-    url = reverse("admin:accounts_department_add", urlconf="flexportal.urls")
+    url = reverse("admin:staffing_department_add", urlconf="flexportal.urls")
     response = client.post(url, {"client": tenant_b.client.pk, "name": "Sneaky"})
     assert response.status_code == 200
     assert "client" in response.context["adminform"].form.errors
@@ -179,18 +180,18 @@ def test_a_bulk_action_never_touches_foreign_rows(tenant_a, tenant_b):
 def test_staff_change_only_their_own_agency_settings(tenant_a, tenant_b):
     client = tenant_a.http(tenant_a.staff)
     own = reverse(
-        "admin:accounts_agency_change", args=[tenant_a.agency.pk], urlconf="flexportal.urls"
+        "admin:agencies_agency_change", args=[tenant_a.agency.pk], urlconf="flexportal.urls"
     )
     assert client.get(own).status_code == 200
     assert (
-        client.get(reverse("admin:accounts_agency_add", urlconf="flexportal.urls")).status_code
+        client.get(reverse("admin:agencies_agency_add", urlconf="flexportal.urls")).status_code
         == 403
     )
 
 
 def test_staff_add_a_flexworker_with_a_new_identity(tenant_a):
     client = tenant_a.http(tenant_a.staff)
-    url = reverse("admin:accounts_flexworkerprofile_add", urlconf="flexportal.urls")
+    url = reverse("admin:staffing_flexworkerprofile_add", urlconf="flexportal.urls")
     response = client.post(
         url,
         {
@@ -209,7 +210,7 @@ def test_staff_add_a_flexworker_with_a_new_identity(tenant_a):
     assert response.status_code == 302, response.context["adminform"].form.errors
     with tenant_a.scope():
         placement_count = Placement.objects.count()
-        from accounts.models import FlexworkerProfile
+        from staffing.models import FlexworkerProfile
 
         profile = FlexworkerProfile.objects.get(employee_number="N0001")
     assert placement_count == 1
@@ -221,7 +222,7 @@ def test_staff_add_a_flexworker_with_a_new_identity(tenant_a):
 
 def test_a_bad_bsn_and_iban_get_messages_at_the_fields(tenant_a):
     client = tenant_a.http(tenant_a.staff)
-    url = reverse("admin:accounts_flexworkerprofile_add", urlconf="flexportal.urls")
+    url = reverse("admin:staffing_flexworkerprofile_add", urlconf="flexportal.urls")
     response = client.post(
         url,
         {

@@ -20,7 +20,7 @@ OLD, NEW, OTHER = (Fernet.generate_key().decode() for _ in range(3))
 
 def _stored_bsn(profile) -> str:
     with connection.cursor() as cursor:
-        cursor.execute("SELECT bsn FROM accounts_flexworkerprofile WHERE id = %s", [profile.pk])
+        cursor.execute("SELECT bsn FROM staffing_flexworkerprofile WHERE id = %s", [profile.pk])
         return cursor.fetchone()[0]
 
 
@@ -52,8 +52,8 @@ def test_the_back_office_sees_it_too_and_saving_the_worker_keeps_the_stored_bsn(
     settings.FIELD_ENCRYPTION_KEYS = [NEW]
     english(tenant_a.staff)
     staff = tenant_a.http(tenant_a.staff)
-    assert staff.get("/admin/accounts/flexworkerprofile/").status_code == 200
-    url = f"/admin/accounts/flexworkerprofile/{tenant_a.worker.pk}/change/"
+    assert staff.get("/admin/staffing/flexworkerprofile/").status_code == 200
+    url = f"/admin/staffing/flexworkerprofile/{tenant_a.worker.pk}/change/"
     page = staff.get(url)
     assert page.status_code == 200
     assert "cannot be read (encryption key missing)" in page.content.decode()

@@ -118,7 +118,7 @@ def test_no_amount_is_written_as_nothing():
 def test_no_template_or_form_writes_a_euro_sign_by_hand():
     offenders = [
         str(path.relative_to(ROOT))
-        for folder in ("templates", "timesheets", "accounts")
+        for folder in ("templates", "timesheets", "accounts", "agencies", "staffing")
         for path in (ROOT / folder).rglob("*")
         if path.suffix in {".html", ".txt", ".py"}
         and "€" in path.read_text()

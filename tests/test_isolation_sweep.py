@@ -25,7 +25,7 @@ URLCONF = "flexportal.urls"
 FOREIGN_OBJECT_URLS: dict[str, Callable] = {
     "worker:placement_detail": lambda t: {"placement_id": t.placement.pk},
     "client:placement_detail": lambda t: {"placement_id": t.placement.pk},
-    "admin:accounts_flexworkerprofile_id_document": lambda t: {"object_id": t.worker.pk},
+    "admin:staffing_flexworkerprofile_id_document": lambda t: {"object_id": t.worker.pk},
     "admin:timesheets_werkbrief_correct": lambda t: {"werkbrief_id": _werkbrief_of(t).pk},
     "admin:timesheets_expense_receipt": lambda t: {"expense_id": _expense_of(t).pk},
     # The werkbrief screens of both roles (timesheets/urls.py).
@@ -214,7 +214,7 @@ def test_the_sweep_reaches_the_own_objects(tenant_a):
     url = reverse("client:placement_detail", args=[tenant_a.placement.pk], urlconf=URLCONF)
     assert contact.get(url).status_code == 200
     staff = tenant_a.http(tenant_a.staff)
-    url = reverse("admin:accounts_placement_change", args=[tenant_a.placement.pk], urlconf=URLCONF)
+    url = reverse("admin:staffing_placement_change", args=[tenant_a.placement.pk], urlconf=URLCONF)
     assert staff.get(url).status_code == 200
     for role, client in (("worker", worker), ("client", contact)):
         url = reverse(f"{role}:werkbrief", args=[_werkbrief_of(tenant_a).pk], urlconf=URLCONF)

@@ -15,7 +15,8 @@ from django.test import Client as HttpClient
 from django.urls import URLPattern, URLResolver, get_resolver
 from django_otp.oath import totp
 
-from accounts.models import AccountEvent, AuthenticatorDevice, Role, User, UserSession
+from accounts.models import AccountEvent, AuthenticatorDevice, User, UserSession
+from agencies.models import Role
 from flexportal.tenancy import scopes_disabled
 from tests import factories
 from tests.accounts.helpers import open_link

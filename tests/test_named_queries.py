@@ -3,7 +3,7 @@ tables it names."""
 
 import pytest
 
-from accounts.models import Agency
+from agencies.models import Agency
 from tests.queries import expect_queries, target
 
 pytestmark = pytest.mark.django_db

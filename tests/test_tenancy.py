@@ -3,8 +3,9 @@
 import pytest
 from django.test import Client as HttpClient
 
-from accounts.models import Client, Department, Membership
+from accounts.models import Membership
 from flexportal.tenancy import ScopeError, agency_scope, scopes_disabled
+from staffing.models import Client, Department
 from tests import factories
 
 pytestmark = pytest.mark.django_db

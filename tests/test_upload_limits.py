@@ -200,7 +200,7 @@ def test_a_missing_or_lying_content_length_gets_a_message_not_a_500(tenant_a, co
 
 def test_an_oversized_logo_is_refused_at_its_field_in_the_back_office(tenant_a, stored_by_django):
     staff = tenant_a.http(tenant_a.staff)
-    url = f"/admin/accounts/agency/{tenant_a.agency.pk}/change/"
+    url = f"/admin/agencies/agency/{tenant_a.agency.pk}/change/"
     body = MultipartBody(
         field="logo", filename="logo.png", size=7 * MB, fields=[("name", "Alpha Flex")]
     )

@@ -18,7 +18,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Placement, Role
+from agencies.models import Role
 from flexportal.admin_forms import (
     AgencyScopedModelForm,
     JSONRefused,
@@ -32,6 +32,7 @@ from flexportal.admin_sites import (
     AgencyScopedTabularInline,
     backoffice_site,
 )
+from staffing.models import Placement
 from timesheets import deadlines, display, services, werkbrief_page
 from timesheets.forms import WerkbriefHoursForm
 from timesheets.hours import format_minutes

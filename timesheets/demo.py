@@ -27,8 +27,9 @@ from django.core.files.base import ContentFile
 from django.db import connection, transaction
 from django.utils import timezone
 
-from accounts.models import ClientContact, HoursEnteredBy, Membership, TimeEntry
+from accounts.models import Membership
 from flexportal import uploads
+from staffing.models import ClientContact, HoursEnteredBy, TimeEntry
 from timesheets import deadlines, services
 from timesheets.hours import parse_clock
 from timesheets.models import (
@@ -506,7 +507,7 @@ def _bulk_generate(*, agency, placement_ids: list, today: dt.date) -> None:
     _insert_select(
         Werkbrief,
         {**ROW, "agency_id": "p.agency_id", "placement_id": "p.id", "week_start": "g.week::date"},
-        "FROM accounts_placement p CROSS JOIN generate_series("
+        "FROM staffing_placement p CROSS JOIN generate_series("
         "%(first)s::date, %(last)s::date, interval '7 days') AS g(week) "
         "WHERE p.id = ANY(%(placements)s) AND p.agency_id = %(agency)s "
         "ON CONFLICT DO NOTHING",
@@ -604,8 +605,8 @@ def seed_bulk_werkbrieven(
                     "comment": "%(comment)s",
                 },
                 "FROM timesheets_werkbrief w "
-                "JOIN accounts_placement p ON p.id = w.placement_id "
-                "JOIN accounts_flexworkerprofile f ON f.id = p.worker_id "
+                "JOIN staffing_placement p ON p.id = w.placement_id "
+                "JOIN staffing_flexworkerprofile f ON f.id = p.worker_id "
                 "JOIN accounts_membership m ON m.id = f.membership_id "
                 "WHERE w.id = ANY(%(ids)s)",
                 {

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from timesheets.choices import Absence
 from timesheets.hours import MAX_DAY_MINUTES, format_clock, format_minutes
-from timesheets.models import Absence
 
 NORMAL = "normal"  # the bucket of normal hours where hours are entered by hand (services)
 

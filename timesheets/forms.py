@@ -18,9 +18,9 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.models import TimeEntry
 from flexportal import uploads
 from flexportal.formatting import money
+from staffing.models import TimeEntry
 from timesheets.hours import (
     HoursError,
     format_clock,

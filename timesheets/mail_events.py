@@ -16,11 +16,13 @@ from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import ClientContact, Membership, Role
+from accounts.models import Membership
+from agencies.models import Role
 from flexportal.tenancy import agency_scope
 from notifications.models import Kind
 from notifications.registry import Recipient
 from notifications.services import deliver_after_commit, reserve
+from staffing.models import ClientContact
 from timesheets.models import CorrectionRequest, Status, Werkbrief, WerkbriefTransition
 
 # Hooks of timesheets.services ---------------------------------------------------------------------

@@ -8,10 +8,12 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from accounts.validators import validate_name
 from flexportal.tenancy import TenantModel
 from flexportal.uploads import upload_path
+from flexportal.validators import validate_name
 from timesheets import workflow
+from timesheets.choices import Absence
+from timesheets.display import change_field_label
 
 
 class CaoScheme(TenantModel):
@@ -94,16 +96,6 @@ class Status(models.TextChoices):
     VERWERKT = workflow.VERWERKT, _("Processed")
 
 
-class Absence(models.TextChoices):
-    NONE = "", _("Worked")
-    SICK = "sick", _("Sick")
-    HOLIDAY = "holiday", _("Holiday")
-    PUBLIC_HOLIDAY = "public_holiday", _("Public holiday")
-    SPECIAL_LEAVE = "special_leave", _("Special leave")
-    UNPAID_LEAVE = "unpaid_leave", _("Unpaid leave")
-    ABSENT = "absent", _("Absent without notice")
-
-
 class HourType(TenantModel):
     """A pay bucket the agency lets people enter by hand where no CAO scheme unravels the hours
     (the manuals' "clock"): overtime 125 %, ORT 150 %..."""
@@ -167,7 +159,7 @@ class Werkbrief(TenantModel):
     """The timesheet of one placement for one ISO week."""
 
     placement = models.ForeignKey(
-        "accounts.Placement",
+        "staffing.Placement",
         on_delete=models.PROTECT,
         related_name="werkbrieven",
         verbose_name=_("placement"),
@@ -385,8 +377,6 @@ class WerkbriefChange(TenantModel):
         ordering = ["at"]
 
     def __str__(self) -> str:
-        from timesheets.display import change_field_label
-
         return _("%(what)s: %(before)s → %(after)s") % {
             "what": change_field_label(self.field),
             "before": self.before or "—",

@@ -21,8 +21,8 @@ from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext_noop
 
-from accounts.models import Module
 from accounts.notifications import batch_membership, sms_number
+from agencies.models import Module
 from notifications import registry
 from notifications.models import Kind, Notification
 from notifications.registry import Batch, MessageKind, Prepared, Recipient, Skip

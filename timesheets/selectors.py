@@ -11,8 +11,9 @@ from django.core.paginator import Page, Paginator
 from django.db.models import BooleanField, Count, ExpressionWrapper, Prefetch, Q, QuerySet
 from django.http import Http404
 
-from accounts.models import Membership, Role
-from accounts.selectors import client_contact_for, departments_visible_to, placements_visible_to
+from accounts.models import Membership
+from agencies.models import Role
+from staffing.selectors import client_contact_for, departments_visible_to, placements_visible_to
 from timesheets import deadlines, workflow
 from timesheets.models import (
     Expense,

@@ -19,10 +19,12 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Membership, Placement, Role, TimeEntry
-from accounts.selectors import client_contact_for, departments_visible_to, placements_visible_to
+from accounts.models import Membership
+from agencies.models import Role
 from flexportal.formatting import money
 from flexportal.uploads import CheckedFile
+from staffing.models import Placement, TimeEntry
+from staffing.selectors import client_contact_for, departments_visible_to, placements_visible_to
 from timesheets import deadlines, mail_events, workflow
 from timesheets.display import same_day
 from timesheets.hours import MAX_DAY_MINUTES, minute_of_day, time_of_day

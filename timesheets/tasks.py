@@ -3,7 +3,7 @@
 from celery import shared_task
 from django.utils import timezone
 
-from accounts.models import Agency
+from agencies.models import Agency
 from flexportal.tenancy import agency_scope
 from timesheets import services
 

@@ -19,9 +19,9 @@ from django.views.decorators.http import require_safe
 from django_htmx.http import trigger_client_event
 
 from accounts.decorators import module_required, role_required
-from accounts.models import Module, Role
-from accounts.selectors import client_contact_for, client_menu_counts, placements_current
+from agencies.models import Module, Role
 from flexportal import uploads
+from staffing.selectors import client_contact_for, client_menu_counts, placements_current
 from timesheets import display, selectors, services, werkbrief_page
 from timesheets.deadlines import deadline_info, week_before_cutoff, week_start_of
 from timesheets.forms import (

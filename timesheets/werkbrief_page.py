@@ -19,7 +19,9 @@ from decimal import Decimal
 
 from django.http import Http404
 
-from accounts.models import Agency, HoursEnteredBy, Membership, Module, Role
+from accounts.models import Membership
+from agencies.models import Agency, Module, Role
+from staffing.models import HoursEnteredBy
 from timesheets import display, selectors, services
 from timesheets.deadlines import DeadlineInfo, deadline_info
 from timesheets.models import HourType, Werkbrief, WerkbriefDay

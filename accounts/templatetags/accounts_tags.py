@@ -5,7 +5,7 @@ from django import template
 from django.utils.translation import gettext as _
 
 from accounts.selectors import password_rules
-from accounts.validators import mask_mobile_number
+from flexportal.validators import mask_mobile_number
 
 register = template.Library()
 

@@ -8,8 +8,10 @@ import pytest
 from django.utils import timezone
 
 from accounts import services
-from accounts.models import AccountEvent, Invitation, Role
+from accounts.models import AccountEvent, Invitation
+from agencies.models import Role
 from notifications import sms
+from staffing import services as staffing_services
 from tests import factories
 from tests.accounts.helpers import activation_link, invite, last_sms_code, nl, open_link
 
@@ -20,7 +22,7 @@ NEW_PASSWORD = "Zonnebloem-42!"
 
 def _new_worker(tenant, *, phone="06 12345678", email="nieuw@example.nl", language="nl"):
     with tenant.scope():
-        return services.flexworker_create(
+        return staffing_services.flexworker_create(
             agency=tenant.agency,
             email=email,
             employee_number="N100",

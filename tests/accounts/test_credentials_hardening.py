@@ -9,8 +9,9 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from accounts import services
-from accounts.models import AuthenticatorDevice, Role, SmsDevice
-from accounts.validators import GuessablePasswordValidator
+from accounts.models import AuthenticatorDevice, SmsDevice
+from accounts.passwords import GuessablePasswordValidator
+from agencies.models import Role
 from notifications.models import Kind, Status
 from tests.accounts.helpers import nl
 from tests.factories import PASSWORD
@@ -162,7 +163,7 @@ def test_new_backup_codes_ask_the_password_then_are_made_as_asked(tenant_a):
 def test_switching_off_the_agencys_two_step_requirement_asks_the_password(tenant_a):
     english(tenant_a.staff)
     staff = tenant_a.http(tenant_a.staff)
-    url = f"/admin/accounts/agency/{tenant_a.agency.pk}/change/"
+    url = f"/admin/agencies/agency/{tenant_a.agency.pk}/change/"
     form = staff.get(url).context["adminform"].form
     data = {
         name: form[name].value() if form[name].value() is not None else ""
@@ -186,7 +187,7 @@ def test_switching_off_the_agencys_two_step_requirement_asks_the_password(tenant
     # Adding a role back weakens nothing: no password asked.
     _password_typed_long_ago(staff)
     data["two_factor_roles"] = [Role.STAFF, Role.CLIENT_CONTACT]
-    assert staff.post(url, data)["Location"].endswith("/admin/accounts/agency/")
+    assert staff.post(url, data)["Location"].endswith("/admin/agencies/agency/")
 
 
 def test_the_password_page_opens_for_someone_who_still_owes_a_second_factor(tenant_a):

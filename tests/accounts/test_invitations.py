@@ -9,8 +9,10 @@ from django.core.mail.backends.base import BaseEmailBackend
 from django.urls import reverse
 
 from accounts import services
-from accounts.models import AccountEvent, Invitation, Membership, Role, User
+from accounts.models import AccountEvent, Invitation, Membership, User
+from agencies.models import Role
 from flexportal.tenancy import scopes_disabled
+from staffing import services as staffing_services
 from tests import factories
 from tests.accounts.helpers import activation_link, invite, nl, open_link
 
@@ -29,7 +31,7 @@ def _link(message) -> str:
 
 def _new_worker(tenant, email="nieuw@example.nl", language="nl", phone="0612345678"):
     with tenant.scope():
-        return services.flexworker_create(
+        return staffing_services.flexworker_create(
             agency=tenant.agency,
             email=email,
             employee_number=email.split("@")[0][:20],
@@ -48,7 +50,7 @@ def test_staff_invite_a_flexworker_from_the_list_as_a_bulk_action(
     client = tenant_a.http(tenant_a.staff)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
-            _url("admin:accounts_flexworkerprofile_changelist"),
+            _url("admin:staffing_flexworkerprofile_changelist"),
             {"action": "send_invitations", "_selected_action": [str(one.pk), str(two.pk)]},
             follow=True,
         )
@@ -117,7 +119,7 @@ def test_save_and_send_the_invitation_on_the_add_page(
     client = tenant_a.http(tenant_a.staff)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
-            _url("admin:accounts_flexworkerprofile_add"),
+            _url("admin:staffing_flexworkerprofile_add"),
             {
                 "email": "piotr@example.pl",
                 "language": "pl",
@@ -138,13 +140,13 @@ def test_revoke_the_invitation_on_the_persons_page(tenant_a):
     profile = _new_worker(tenant_a)
     invitation, token = invite(tenant_a, profile.membership)
     client = tenant_a.http(tenant_a.staff)
-    page = client.get(_url("admin:accounts_flexworkerprofile_change", profile.pk))
+    page = client.get(_url("admin:staffing_flexworkerprofile_change", profile.pk))
     html = page.content.decode()
     assert 'name="_revoke_invitation"' in html
     form = page.context["adminform"].form
     data = {k: v for k, v in form.initial.items() if v is not None and k != "bsn"}
     data.update({"_revoke_invitation": "1", "bsn": ""})
-    response = client.post(_url("admin:accounts_flexworkerprofile_change", profile.pk), data)
+    response = client.post(_url("admin:staffing_flexworkerprofile_change", profile.pk), data)
     assert response.status_code == 302, response.context["adminform"].form.errors
     with tenant_a.scope():
         invitation.refresh_from_db()
@@ -155,7 +157,7 @@ def test_revoke_the_invitation_on_the_persons_page(tenant_a):
 def test_the_invitation_status_shows_on_the_persons_page(tenant_a):
     profile = _new_worker(tenant_a)
     client = tenant_a.http(tenant_a.staff)
-    url = _url("admin:accounts_flexworkerprofile_change", profile.pk)
+    url = _url("admin:staffing_flexworkerprofile_change", profile.pk)
     assert (
         "Not invited yet" in client.get(url).content.decode() or client.get(url).status_code == 200
     )
@@ -194,7 +196,7 @@ def test_an_activated_person_is_not_invited_again(tenant_a):
         services.invitation_activate(invitation=invitation, password="Zonnebloem-42!")
     client = tenant_a.http(tenant_a.staff)
     response = client.post(
-        _url("admin:accounts_flexworkerprofile_changelist"),
+        _url("admin:staffing_flexworkerprofile_changelist"),
         {"action": "send_invitations", "_selected_action": [str(profile.pk)]},
         follow=True,
     )
@@ -213,7 +215,7 @@ def test_a_missing_mobile_number_is_flagged_when_inviting():
     profile = _new_worker(tenant_a, phone="")
     client = tenant_a.http(tenant_a.staff)
     response = client.post(
-        _url("admin:accounts_flexworkerprofile_changelist"),
+        _url("admin:staffing_flexworkerprofile_changelist"),
         {"action": "send_invitations", "_selected_action": [str(profile.pk)]},
         follow=True,
     )
@@ -227,7 +229,7 @@ def test_a_client_contact_is_invited_from_their_page(
     client = tenant_a.http(tenant_a.staff)
     with django_capture_on_commit_callbacks(execute=True):
         client.post(
-            _url("admin:accounts_clientcontact_changelist"),
+            _url("admin:staffing_clientcontact_changelist"),
             {"action": "send_invitations", "_selected_action": [str(tenant_a.contact.pk)]},
         )
     assert [m.to for m in mailoutbox] == [[tenant_a.contact.membership.user.email]]
@@ -270,7 +272,7 @@ def test_someone_known_at_another_agency_gets_a_membership_not_a_second_account(
     client = tenant_a.http(tenant_a.staff)
     with django_capture_on_commit_callbacks(execute=True):
         client.post(
-            _url("admin:accounts_flexworkerprofile_add"),
+            _url("admin:staffing_flexworkerprofile_add"),
             {
                 "email": email.upper(),
                 "language": "nl",
@@ -295,7 +297,7 @@ def test_invitations_of_another_agency_are_out_of_reach(tenant_a, tenant_b):
     url = _url("admin:accounts_invitation_changelist")
     client.post(url, {"action": "revoke", "_selected_action": [str(foreign.pk)]})
     client.post(
-        _url("admin:accounts_flexworkerprofile_changelist"),
+        _url("admin:staffing_flexworkerprofile_changelist"),
         {"action": "revoke_invitations", "_selected_action": [str(profile.pk)]},
     )
     with tenant_b.scope():
@@ -328,7 +330,7 @@ class _MailServerDown(BaseEmailBackend):
 
 
 def _send_on_the_persons_page(client, profile):
-    url = _url("admin:accounts_flexworkerprofile_change", profile.pk)
+    url = _url("admin:staffing_flexworkerprofile_change", profile.pk)
     form = client.get(url).context["adminform"].form
     data = {k: v for k, v in form.initial.items() if v is not None and k != "bsn"}
     data.update({"_send_invitation": "1", "bsn": ""})
@@ -372,7 +374,7 @@ def test_a_resend_that_cannot_be_mailed_keeps_the_working_link_and_says_it_faile
         )
     assert kinds.count("invitation_sent") == 1
     # The person's page still shows the open invitation, not a revoked one.
-    page = staff.get(_url("admin:accounts_flexworkerprofile_change", profile.pk))
+    page = staff.get(_url("admin:staffing_flexworkerprofile_change", profile.pk))
     assert page.context["invitation_open"] is True
 
 
@@ -384,7 +386,7 @@ def test_a_bulk_resend_counts_only_what_went_out(settings):
     profile = _new_worker(tenant)
     settings.EMAIL_BACKEND = "tests.accounts.test_invitations._MailServerDown"
     response = tenant.http(tenant.staff).post(
-        _url("admin:accounts_flexworkerprofile_changelist"),
+        _url("admin:staffing_flexworkerprofile_changelist"),
         {"action": "send_invitations", "_selected_action": [str(profile.pk)]},
         follow=True,
     )

@@ -47,10 +47,10 @@ def test_the_login_page_itself_follows_the_browser(tenant_a):
 
 
 def _invitee(tenant, language):
-    from accounts import services
+    from staffing import services as staffing_services
 
     with tenant.scope():
-        profile = services.flexworker_create(
+        profile = staffing_services.flexworker_create(
             agency=tenant.agency,
             email="nieuw@example.nl",
             employee_number="N100",

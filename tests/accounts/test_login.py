@@ -3,7 +3,7 @@
 import pytest
 from django.test import Client as HttpClient
 
-from accounts.models import Role
+from agencies.models import Role
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db

@@ -4,13 +4,13 @@ with a clear message (never stripped silently), in the back office and on the po
 import pytest
 from django.core.exceptions import ValidationError
 
-from accounts.validators import normalise_mobile_number, validate_name
+from flexportal.validators import normalise_mobile_number, validate_name
 from notifications.models import Kind
 from tests.notifications.conftest import english, mails
 
 pytestmark = pytest.mark.django_db
 
-SETTINGS = "/admin/accounts/agency/{}/change/"
+SETTINGS = "/admin/agencies/agency/{}/change/"
 
 HIDDEN = {
     "a line break": "Alpha\nUitzendbureau",
@@ -141,7 +141,7 @@ def test_a_client_contact_cannot_put_del_in_their_name_or_job_title(tenant_a):
 def test_the_back_office_cannot_add_a_client_with_a_newline_in_its_name(tenant_a):
     english(tenant_a.staff)
     response = tenant_a.http(tenant_a.staff).post(
-        "/admin/accounts/client/add/",
+        "/admin/staffing/client/add/",
         {
             "name": "Bakkerij\nDe Korenschoof",
             "is_active": "on",

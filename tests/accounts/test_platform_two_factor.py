@@ -19,7 +19,7 @@ def test_a_superuser_sets_up_an_app_before_the_platform_admin_opens(django_user_
     django_user_model.objects.create_superuser("root@flexportal.nl", PASSWORD)
     client = HttpClient(HTTP_HOST="localhost")
     client.post("/accounts/login/", {"login": "root@flexportal.nl", "password": PASSWORD})
-    response = client.get("/admin/accounts/agency/")
+    response = client.get("/admin/agencies/agency/")
     assert response.status_code == 302
     assert response["Location"].startswith("/two-factor/")
     # SMS is not offered on the platform: it goes to the app set-up.
@@ -28,7 +28,7 @@ def test_a_superuser_sets_up_an_app_before_the_platform_admin_opens(django_user_
     device = AuthenticatorDevice.objects.get(user__email="root@flexportal.nl", confirmed=False)
     response = client.post("/two-factor/setup/app/", {"code": _code(device)})
     assert response.status_code == 302
-    assert client.get("/admin/accounts/agency/").status_code == 200
+    assert client.get("/admin/agencies/agency/").status_code == 200
 
 
 def test_a_superuser_with_an_app_gives_the_code_at_every_login(django_user_model):
@@ -45,7 +45,7 @@ def test_the_platform_operator_resets_the_second_factor_of_someone_at_two_agenci
     django_user_model, tenant_a, tenant_b, mailoutbox, django_capture_on_commit_callbacks
 ):
     from accounts import services
-    from accounts.models import Role
+    from agencies.models import Role
     from notifications.models import Kind
     from tests import factories
     from tests.notifications.conftest import log

@@ -2,19 +2,17 @@
 rotation works), backup codes and SMS codes hashed; verification works as before (clock drift,
 throttling, each code once) and older rows are migrated."""
 
-import importlib
 import time
 
 import pytest
 from cryptography.fernet import Fernet
-from django.apps import apps
 from django.db import connection
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import services
-from accounts.models import AuthenticatorDevice, SmsDevice, TrustedDevice, backup_code_hash
+from accounts.models import AuthenticatorDevice, SmsDevice, backup_code_hash
 from flexportal.fields import Unreadable
 from notifications import sms
 from tests.accounts.helpers import last_sms_code, totp_code
@@ -145,35 +143,3 @@ def test_sms_codes_are_stored_hashed(tenant_a):
     services.otp_token_verify(agency=tenant_a.agency, user=user, device=device, token=code)
     device.refresh_from_db()
     assert device.token is None  # used up
-
-
-def test_older_rows_are_migrated(tenant_a):
-    """The data migration moves app keys out of django-otp's clear-text table (remembered
-    browsers follow), hashes backup codes and voids SMS codes in flight."""
-    migration = importlib.import_module("accounts.migrations.0012_second_factor_secrets_migrate")
-    user = tenant_a.staff.user
-    old_app = TOTPDevice.objects.create(user=user, name="app", confirmed=True, drift=1)
-    sheet = StaticDevice.objects.create(user=user, name="backup-codes", confirmed=True)
-    StaticToken.objects.create(device=sheet, token="abcd2345")
-    phone = SmsDevice.objects.create(user=user, number="+31612345678", token="123456")
-    with tenant_a.scope():
-        remembered = TrustedDevice.objects.create(
-            agency=tenant_a.agency,
-            user=user,
-            token_hash="x" * 64,
-            otp_device_id=f"otp_totp.totpdevice/{old_app.pk}",
-            expires_at="2099-01-01T00:00Z",
-        )
-
-    migration.forwards(apps, None)
-
-    assert not TOTPDevice.objects.exists()
-    (app,) = AuthenticatorDevice.objects.filter(user=user)
-    assert (app.key, app.drift, app.confirmed) == (old_app.key, 1, True)
-    assert old_app.key not in _raw("accounts_authenticatordevice", "key", app.pk)
-    with tenant_a.scope():
-        remembered.refresh_from_db()
-    assert remembered.otp_device_id == app.persistent_id
-    services.otp_token_verify(agency=tenant_a.agency, user=user, device=sheet, token="abcd2345")
-    phone.refresh_from_db()
-    assert phone.token is None

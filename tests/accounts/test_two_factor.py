@@ -9,7 +9,8 @@ from django.test import Client as HttpClient
 from django_otp.plugins.otp_static.models import StaticDevice
 
 from accounts import auth
-from accounts.models import AccountEvent, AuthenticatorDevice, Role, SmsDevice, TrustedDevice
+from accounts.models import AccountEvent, AuthenticatorDevice, SmsDevice, TrustedDevice
+from agencies.models import Role
 from flexportal.admin_sites import backoffice_site
 from tests.accounts.helpers import last_sms_code, nl, open_link, totp_code
 from tests.factories import PASSWORD
@@ -225,7 +226,7 @@ def test_a_backup_code_works_once(tenant_a):
 
 def test_the_admin_is_never_reached_around_the_second_factor(tenant_a):
     client = tenant_a.http(tenant_a.staff, verified=False)
-    response = client.get("/admin/accounts/placement/")
+    response = client.get("/admin/staffing/placement/")
     assert response.status_code == 302
     assert response["Location"].startswith("/two-factor/")
 

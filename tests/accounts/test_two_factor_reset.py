@@ -11,10 +11,10 @@ from accounts.models import (
     AccountEvent,
     AccountEventKind,
     AuthenticatorDevice,
-    Role,
     SmsDevice,
     TrustedDevice,
 )
+from agencies.models import Role
 from flexportal.tenancy import scopes_disabled
 from notifications.models import Kind
 from tests import factories
@@ -23,7 +23,7 @@ from tests.notifications.conftest import english, log, mails
 
 pytestmark = pytest.mark.django_db
 
-LIST = "/admin/accounts/flexworkerprofile/"
+LIST = "/admin/staffing/flexworkerprofile/"
 
 
 def _with_second_factors(user):

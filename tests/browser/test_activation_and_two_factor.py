@@ -14,9 +14,11 @@ from django.utils import timezone
 from django_otp.oath import hotp
 
 from accounts import services
-from accounts.models import AuthenticatorDevice, Client, Invitation
+from accounts.models import AuthenticatorDevice, Invitation
 from flexportal.tenancy import agency_scope
 from notifications import sms
+from staffing import services as staffing_services
+from staffing.models import Client
 from tests import factories
 from tests.accounts.helpers import nl
 
@@ -39,7 +41,7 @@ def agency(transactional_db):
 def _contact(agency, email="karin@zonneveld.nl"):
     with agency_scope(agency):
         client = Client.objects.get(agency=agency)
-        contact = services.client_contact_create(
+        contact = staffing_services.client_contact_create(
             agency=agency, client=client, email=email, first_name="Karin", last_name="Klant"
         )
     user = contact.membership.user
@@ -174,5 +176,5 @@ def test_acme_back_office_cannot_sign_in_on_demo_nor_into_its_admin(demo_data, d
     desktop.locator("main form button[type=submit]").click()
     assert "/accounts/login/" in desktop.url
     assert desktop.get_by_role("alert").count() >= 1
-    desktop.goto(portal_url("demo", "/admin/accounts/flexworkerprofile/"))
+    desktop.goto(portal_url("demo", "/admin/staffing/flexworkerprofile/"))
     assert "/accounts/login/" in desktop.url

@@ -52,7 +52,7 @@ def test_the_superuser_manages_agencies_on_the_platform_domain(demo_data, deskto
     desktop.locator("input[name=code]").fill(f"{code:06d}")
     desktop.locator("#confirm-app").click()
     desktop.wait_for_load_state()
-    desktop.goto(portal_url("", "/admin/accounts/agency/"))
+    desktop.goto(portal_url("", "/admin/agencies/agency/"))
     assert desktop.get_by_role("link", name="Acme Flex").count() == 1
 
 

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from accounts.models import Agency
+from agencies.models import Agency
 from flexportal.colours import contrast_ratio
 
 pytestmark = [pytest.mark.browser]
@@ -126,12 +126,12 @@ PORTAL_PAGES = {
     "klant@demo.nl": ["/client/", "/client/werkbriefjes/", "/client/placements/"],
 }
 ADMIN_MODELS = [
-    "accounts/agency",
-    "accounts/client",
-    "accounts/department",
-    "accounts/flexworkerprofile",
-    "accounts/clientcontact",
-    "accounts/placement",
+    "agencies/agency",
+    "staffing/client",
+    "staffing/department",
+    "staffing/flexworkerprofile",
+    "staffing/clientcontact",
+    "staffing/placement",
     "timesheets/werkbrief",
     "timesheets/caoscheme",
     "timesheets/hourtype",
@@ -171,9 +171,9 @@ def test_portal_and_back_office_work_under_the_policy(demo_data, browser, portal
     _visit(page, portal_url("demo", "/admin/"))
     for model in ADMIN_MODELS:
         _visit(page, portal_url("demo", f"/admin/{model}/"))
-    _visit(page, portal_url("demo", "/admin/accounts/department/add/"))
+    _visit(page, portal_url("demo", "/admin/staffing/department/add/"))
     # A change form with its widgets: the autocomplete and the date picker at work.
-    _visit(page, portal_url("demo", "/admin/accounts/placement/add/"))
+    _visit(page, portal_url("demo", "/admin/staffing/placement/add/"))
     page.locator(".select2-selection").first.click()
     page.wait_for_selector(".select2-results__option")
     page.keyboard.press("Escape")

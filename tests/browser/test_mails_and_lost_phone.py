@@ -9,7 +9,8 @@ import pytest
 from django_otp.oath import totp
 from playwright.sync_api import expect
 
-from accounts.models import AuthenticatorDevice, Role
+from accounts.models import AuthenticatorDevice
+from agencies.models import Role
 from notifications.models import Kind
 from tests.conftest import make_tenant
 from tests.factories import PASSWORD
@@ -60,13 +61,13 @@ def test_the_back_office_resets_a_lost_second_factor_and_the_worker_sets_up_a_ne
     staff_app = AuthenticatorDevice.objects.create(
         user=tenant.staff.user, name="Desk", confirmed=True
     )
-    desktop.goto(portal_url("mails", "/admin/accounts/flexworkerprofile/"))
+    desktop.goto(portal_url("mails", "/admin/staffing/flexworkerprofile/"))
     _log_in(desktop, tenant.staff.user.email)
     code = totp(staff_app.bin_key, step=staff_app.step, t0=staff_app.t0, digits=staff_app.digits)
     desktop.locator("input[name=code]").fill(f"{code:06d}")
     desktop.locator("main form button[type=submit]").first.click()
     desktop.wait_for_load_state()
-    expect(desktop).to_have_url(re.compile(r"/admin/accounts/flexworkerprofile/"))
+    expect(desktop).to_have_url(re.compile(r"/admin/staffing/flexworkerprofile/"))
     desktop.locator(f"input[name=_selected_action][value='{tenant.worker.pk}']").check()
     desktop.locator("select[name=action]").select_option("reset_two_factor")
     desktop.locator("button[name=index]").click()

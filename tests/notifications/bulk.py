@@ -6,19 +6,17 @@ from decimal import Decimal
 
 from django.contrib.auth.hashers import make_password
 
-from accounts.models import (
-    Agency,
+from accounts.models import Membership, User
+from agencies.models import Agency, Role
+from flexportal.tenancy import agency_scope
+from staffing.models import (
     Client,
     ClientContact,
     Department,
     FlexworkerProfile,
     JobFunction,
-    Membership,
     Placement,
-    Role,
-    User,
 )
-from flexportal.tenancy import agency_scope
 from timesheets.models import Status, Werkbrief
 
 LANGUAGES = ["nl", "en", "pl", "ro", "de"]

@@ -3,7 +3,7 @@ for whom (timesheets.selectors.waiting_for_worker / waiting_for_client)."""
 
 import pytest
 
-from accounts.models import HoursEnteredBy
+from staffing.models import HoursEnteredBy
 from tests import factories
 from tests.notifications.conftest import act, fill, werkbrief
 from timesheets import notifications as notification_selectors

@@ -9,9 +9,9 @@ import pytest
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import IntegrityError, connection
 
-from accounts.models import Placement
 from notifications import services, sms
 from notifications.models import Kind, Notification, SlotRun, Status
+from staffing.models import Placement
 from tests import factories
 from tests.notifications.conftest import local, log, mails, tick, werkbrief
 

@@ -7,7 +7,7 @@ import zoneinfo
 import pytest
 from django.utils import timezone
 
-from accounts.models import Agency
+from agencies.models import Agency
 from flexportal.tenancy import agency_scope
 from notifications.models import Kind, Notification, Status
 from tests.notifications.bulk import agency_with_workers

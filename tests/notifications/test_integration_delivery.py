@@ -39,7 +39,7 @@ def agency(transactional_db):
 
     tz = zoneinfo.ZoneInfo("Europe/Amsterdam")
     settings = schedule_due_now(tz, now=timezone.now())
-    from accounts.models import Agency
+    from agencies.models import Agency
 
     probe = Agency(timezone="Europe/Amsterdam", **settings)
     week = week_before_cutoff(probe, timezone.now(), for_client=False)

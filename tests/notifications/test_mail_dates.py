@@ -43,7 +43,7 @@ def test_the_subject_and_the_text_message_have_shorter_forms():
 def test_the_weekday_choices_of_the_settings_do_not_change_the_day_names_in_dates():
     from django.utils.formats import date_format
 
-    from accounts.models import Weekday
+    from agencies.models import Weekday
 
     with translation.override("nl"):
         assert str(Weekday.MONDAY.label) == "Maandag"  # a choice in a list: capitalised

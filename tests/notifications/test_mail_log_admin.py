@@ -118,10 +118,11 @@ def test_mails_about_the_account_are_in_the_log_and_sent_again_where_that_is_saf
     tenant_a, mailoutbox, django_capture_on_commit_callbacks, clock
 ):
     from accounts import services as account_services
+    from staffing import services as staffing_services
 
     worker = tenant_a.worker.membership
     with tenant_a.scope(), django_capture_on_commit_callbacks(execute=True):
-        account_services.flexworker_iban_change(
+        staffing_services.flexworker_iban_change(
             profile=tenant_a.worker, iban="NL20INGB0001234567", actor=worker.user
         )
         account_services.email_change_request(

@@ -5,8 +5,8 @@ import datetime as dt
 
 import pytest
 
-from accounts.models import HoursEnteredBy
 from notifications.models import Kind, Status
+from staffing.models import HoursEnteredBy
 from tests import factories
 from tests.notifications.conftest import act, english, fill, local, log, mails, tick, werkbrief
 

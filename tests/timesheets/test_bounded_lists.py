@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from accounts.models import HoursEnteredBy, Placement
+from staffing.models import HoursEnteredBy, Placement
 from tests import factories
 from tests.queries import (
     CLIENT_HOME,

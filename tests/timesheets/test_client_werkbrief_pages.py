@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from django.utils.html import escape
 
-from accounts.models import HoursEnteredBy
+from staffing.models import HoursEnteredBy
 from tests import factories
 from tests.queries import (
     CLIENT_HOME,

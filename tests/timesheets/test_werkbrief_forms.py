@@ -8,8 +8,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 
-from accounts.models import TimeEntry
 from flexportal import uploads
+from staffing.models import TimeEntry
 from tests import uploads as samples
 from timesheets import forms as werkbrief_forms
 from timesheets.forms import (

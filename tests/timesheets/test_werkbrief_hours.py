@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 from django.utils import translation
 
-from accounts.models import TimeEntry
+from staffing.models import TimeEntry
 from timesheets import services
 from timesheets.models import HourType
 from timesheets.services import DayInput

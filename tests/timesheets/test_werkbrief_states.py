@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from django.utils import translation
 
-from accounts.models import HoursEnteredBy
+from staffing.models import HoursEnteredBy
 from timesheets import services
 from timesheets.models import Status, WerkbriefTransition
 from timesheets.services import DayInput

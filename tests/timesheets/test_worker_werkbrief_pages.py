@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from accounts.models import HoursEnteredBy, TimeEntry
+from staffing.models import HoursEnteredBy, TimeEntry
 from tests import uploads as samples
 from tests.queries import (
     WORKER_HOME,

@@ -11,7 +11,8 @@ import pytest
 from django.conf import settings
 from django.template import engines
 
-from accounts.models import HoursEnteredBy, Role
+from agencies.models import Role
+from staffing.models import HoursEnteredBy
 from tests import factories
 from timesheets import selectors, services, workflow
 from timesheets.models import Status, Werkbrief

@@ -11,6 +11,7 @@ See /shared/cao/FORMAT.md for the format and its semantics.
 
 from __future__ import annotations
 
+from .engine import load_scheme
 from .engine import run as _run
 from .errors import (
     ATW_BREAK_SHORT,
@@ -24,7 +25,7 @@ from .errors import (
     SchemeInvalid,
 )
 from .explain import Explanation, Reason, SegmentExplanation, ShiftExplanation, explain
-from .scheme import Scheme, load_scheme, validate_scheme
+from .scheme import Scheme, validate_scheme
 
 __all__ = [
     "ATW_BREAK_SHORT",

@@ -30,7 +30,7 @@ from zoneinfo import ZoneInfo
 
 from . import errors as E
 from .holidays_nl import EXTRA_DATE, dutch_holidays
-from .scheme import DAY_TYPES, WEEKDAYS, Scheme, Tier, Window
+from .scheme import DAY_TYPES, WEEKDAYS, Scheme, Tier, Window, parse_scheme
 
 #: Shift dates are accepted from 1980 to 2999: before 1973 some zones had offsets of whole
 #: seconds (Africa/Monrovia), which no wall-clock minute can express.
@@ -844,3 +844,11 @@ def _run(scheme: Scheme, doc: object, trace: list[TracedShift] | None) -> dict:
 def utc_minute_to_local(scheme: Scheme, u: int) -> datetime:
     """A UTC minute (since 1970) as an aware local datetime, for explanations."""
     return datetime.fromtimestamp(u * 60, UTC).astimezone(scheme.compiled.zone.tz)
+
+
+def load_scheme(doc: object) -> Scheme:
+    """Parse a `cao-ontrafel/1` document, or raise `SchemeInvalid` listing every problem; the
+    scheme comes back compiled (the engine's tables precomputed)."""
+    scheme = parse_scheme(doc)
+    object.__setattr__(scheme, "compiled", compile_scheme(scheme))
+    return scheme

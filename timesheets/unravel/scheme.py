@@ -723,12 +723,10 @@ def validate_scheme(doc: object) -> list[Problem]:
     return _read(doc)[0]
 
 
-def load_scheme(doc: object) -> Scheme:
-    """Parse a `cao-ontrafel/1` document, or raise `SchemeInvalid` listing every problem."""
-    from .engine import compile_scheme  # engine imports this module: import late
-
+def parse_scheme(doc: object) -> Scheme:
+    """Parse a `cao-ontrafel/1` document, or raise `SchemeInvalid` listing every problem; not yet
+    compiled (`engine.load_scheme` parses and compiles)."""
     problems, scheme = _read(doc)
     if scheme is None:
         raise SchemeInvalid(problems)
-    object.__setattr__(scheme, "compiled", compile_scheme(scheme))
     return scheme

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from accounts.models import Agency
+from agencies.models import Agency
 from flexportal.tenancy import agency_scope
 from timesheets import services
 
