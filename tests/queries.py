@@ -8,8 +8,8 @@
         client.get("/client/placements/")
 
 Each step names one query and starts with the table it reads or writes first, as the model's
-name in lower case (``"placement: ..."`` matches ``accounts_placement`` and would match a
-``staffing_placement``), or with the statement for those without a table (``"SAVEPOINT: ..."``);
+name in lower case (``"placement: ..."`` matches ``staffing_placement``, whatever the app
+label), or with the statement for those without a table (``"SAVEPOINT: ..."``);
 that part is checked against the SQL, so the names stay true when a query is swapped for
 another. On a difference the failure lists the steps beside the numbered SQL, so the query that
 appeared or disappeared is plain to see.

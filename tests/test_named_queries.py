@@ -22,7 +22,7 @@ def test_a_query_more_fails_and_shows_it_beside_the_names():
     report = str(failure.value)
     assert "1 queries named, 2 run" in report
     assert "!!  2. (not named)" in report
-    assert 'SELECT COUNT(*) AS "__count" FROM "accounts_agency"' in report
+    assert 'SELECT COUNT(*) AS "__count" FROM "agencies_agency"' in report
 
 
 def test_a_query_on_another_table_than_named_fails():
