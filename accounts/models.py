@@ -11,6 +11,7 @@ import hashlib
 import secrets
 import uuid
 from binascii import unhexlify
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
@@ -28,6 +29,9 @@ from agencies.models import Role
 from flexportal.fields import EncryptedCharField, Unreadable
 from flexportal.tenancy import TenantModel
 from flexportal.validators import validate_mobile_number, validate_name
+
+if TYPE_CHECKING:
+    from notifications.models import Notification
 
 
 class UserManager(BaseUserManager):
@@ -173,6 +177,11 @@ class Invitation(TenantModel):
     sms_code_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
     sms_code_attempts = models.PositiveSmallIntegerField(default=0, editable=False)
     sms_codes_sent = models.PositiveSmallIntegerField(default=0, editable=False)
+
+    # Not columns: accounts.services.invitation_send sets them on the invitation it returns (the
+    # raw token, which only the mail carries, and the invitation's row in the mail log).
+    token: str
+    notification: "Notification"
 
     class Meta:
         verbose_name = _("invitation")

@@ -3,6 +3,8 @@
 import logging
 from dataclasses import dataclass
 
+from django.http import HttpRequest
+
 from accounts.models import AccountEvent, User
 from agencies.models import Agency
 
@@ -20,7 +22,7 @@ class ClientInfo:
     user_agent: str = ""
 
     @classmethod
-    def from_request(cls, request) -> "ClientInfo":
+    def from_request(cls, request: HttpRequest) -> "ClientInfo":
         from flexportal.client_ip import client_ip
 
         return cls(
@@ -35,8 +37,10 @@ def account_event_record(
     user: User | None = None,
     actor: User | None = None,
     client: ClientInfo | None = None,
-    **data,
-) -> AccountEvent:
+    **data: object,
+) -> AccountEvent | None:
+    """Record ``kind`` in the agency's audit trail; ``data`` are the event's details (stored as
+    JSON). None on the platform domain, which has no agency to file the event under (logged)."""
     client = client or ClientInfo()
     if agency is None:
         # The platform domain (superusers) has no agency to file the event under.
@@ -56,7 +60,7 @@ def account_event_record(
 class AccountError(Exception):
     """A refusal with a message for the person (already in their language)."""
 
-    def __init__(self, message: str, *, code: str = ""):
+    def __init__(self, message: str, *, code: str = "") -> None:
         super().__init__(message)
         self.message = message
         self.code = code

@@ -79,9 +79,7 @@ def email_change_request(
 def email_change_read(*, agency: Agency, token: str) -> tuple[User, str]:
     """The person and new address a confirmation link stands for; raises AccountError."""
     try:
-        data = signing.loads(
-            token, salt=EMAIL_CHANGE_SALT, max_age=EMAIL_CHANGE_MAX_AGE.total_seconds()
-        )
+        data = signing.loads(token, salt=EMAIL_CHANGE_SALT, max_age=EMAIL_CHANGE_MAX_AGE)
     except signing.SignatureExpired:
         raise AccountError(
             _("This link has expired. Ask for the change again on your details page."),

@@ -3,6 +3,7 @@
 import datetime as dt
 import functools
 import secrets
+import uuid
 
 from django.conf import settings
 from django.db import transaction
@@ -24,7 +25,7 @@ from notifications.services import (
 )
 
 
-def invitation_path(token: str) -> str:
+def invitation_path(*, token: str) -> str:
     """The invitation's link: the token after '#', never sent to a server (views, "One-time
     links")."""
     return f"{reverse('activation_start', urlconf=settings.ROOT_URLCONF)}#{token}"
@@ -83,7 +84,7 @@ def invitation_send(
             agency=agency,
             invitation_id=invitation.pk,
             notification_id=notification.pk,
-            link_path=invitation_path(token),
+            link_path=invitation_path(token=token),
             actor=sent_by,
             client=client,
         )
@@ -94,7 +95,13 @@ def invitation_send(
 
 
 def _invitation_deliver(
-    *, agency: Agency, invitation_id, notification_id, link_path: str, actor, client
+    *,
+    agency: Agency,
+    invitation_id: uuid.UUID,
+    notification_id: uuid.UUID,
+    link_path: str,
+    actor: User | None,
+    client: ClientInfo | None,
 ) -> None:
     """Right after the commit: send the invitation, then settle which link works. Sent: the
     earlier open links stop working. Not sent: the new link reached no one and is removed,

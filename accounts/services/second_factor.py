@@ -5,6 +5,7 @@ import contextlib
 import datetime as dt
 import re
 import secrets
+from typing import TypeAlias
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
@@ -58,6 +59,10 @@ BACKUP_CODE_COUNT = 10
 REMEMBER_DEVICE_DAYS = 30
 TRUSTED_DEVICE_SALT = "accounts.trusted_device"
 
+# A second factor: an authenticator app, a phone, or the sheet of backup codes (django-otp's
+# StaticDevice, untyped: Any).
+OtpDevice: TypeAlias = AuthenticatorDevice | SmsDevice | StaticDevice
+
 
 def _sms_cooldown_key(device: SmsDevice) -> str:
     return f"otp:sms:cooldown:{device.pk}"
@@ -75,8 +80,8 @@ def _locked_message(until: dt.datetime) -> str:
 
 
 def otp_token_verify(
-    *, agency: Agency, user: User, device, token: str, client: ClientInfo | None = None
-):
+    *, agency: Agency, user: User, device: OtpDevice, token: str, client: ClientInfo | None = None
+) -> OtpDevice:
     """Check a code against one of the person's devices; returns the device on success.
 
     Each device doubles its wait after a wrong code (django-otp's throttling); on top of that,
@@ -126,7 +131,7 @@ def otp_token_verify(
     raise AccountError(_("This code is not right. Check it and try again."), code="code_wrong")
 
 
-def _second_factor_mail(*, agency: Agency | None, user: User, kind: str, device) -> None:
+def _second_factor_mail(*, agency: Agency | None, user: User, kind: str, device: OtpDevice) -> None:
     """Tell the person a second factor came or went (ASVS: notify of changes to the means of
     logging in). Mailed in the agency's name; the platform domain has no agency to mail from."""
     if agency is None:
@@ -144,7 +149,9 @@ def _second_factor_mail(*, agency: Agency | None, user: User, kind: str, device)
     )
 
 
-def _otp_device_added(*, agency: Agency, user: User, device, client) -> None:
+def _otp_device_added(
+    *, agency: Agency, user: User, device: OtpDevice, client: ClientInfo | None
+) -> None:
     account_event_record(
         agency=agency,
         kind=AccountEventKind.TWO_FACTOR_ADDED,
@@ -160,10 +167,20 @@ def totp_device_start(*, user: User) -> AuthenticatorDevice:
     """A new, unconfirmed authenticator-app device (earlier unfinished ones are dropped)."""
     AuthenticatorDevice.objects.filter(user=user, confirmed=False).delete()
     # Names are not shown (templates describe a device by its kind); they help the audit.
-    return AuthenticatorDevice.objects.create(user=user, name="authenticator-app", confirmed=False)
+    device: AuthenticatorDevice = AuthenticatorDevice.objects.create(
+        user=user, name="authenticator-app", confirmed=False
+    )
+    return device
 
 
-def otp_device_confirm(*, agency: Agency, user: User, device, token: str, client=None):
+def otp_device_confirm(
+    *,
+    agency: Agency,
+    user: User,
+    device: AuthenticatorDevice | SmsDevice,
+    token: str,
+    client: ClientInfo | None = None,
+) -> OtpDevice:
     """The first code from a new device (app or SMS) proves it works; raises AccountError."""
     if device.user_id != user.pk or device.confirmed:
         raise AccountError(_("Start the set-up again."), code="stale")
@@ -177,7 +194,10 @@ def otp_device_confirm(*, agency: Agency, user: User, device, token: str, client
 def sms_device_start(*, user: User, number: str) -> SmsDevice:
     SmsDevice.objects.filter(user=user, confirmed=False).delete()
     number = normalise_mobile_number(number)
-    return SmsDevice.objects.create(user=user, name=f"sms-{number}", number=number, confirmed=False)
+    device: SmsDevice = SmsDevice.objects.create(
+        user=user, name=f"sms-{number}", number=number, confirmed=False
+    )
+    return device
 
 
 def sms_device_code_send(*, agency: Agency, user: User, device: SmsDevice) -> None:
@@ -218,7 +238,9 @@ def sms_device_code_send(*, agency: Agency, user: User, device: SmsDevice) -> No
 
 
 @transaction.atomic
-def backup_codes_generate(*, agency: Agency, user: User, client=None) -> list[str]:
+def backup_codes_generate(
+    *, agency: Agency, user: User, client: ClientInfo | None = None
+) -> list[str]:
     """Ten new single-use backup codes; the old ones stop working. Shown to the person once."""
     device, _created = StaticDevice.objects.get_or_create(
         user=user, name=BACKUP_CODES_DEVICE_NAME, defaults={"confirmed": True}
@@ -238,7 +260,12 @@ def backup_codes_generate(*, agency: Agency, user: User, client=None) -> list[st
 
 @transaction.atomic
 def otp_device_remove(
-    *, agency: Agency, user: User, persistent_id: str, required: bool, client=None
+    *,
+    agency: Agency,
+    user: User,
+    persistent_id: str,
+    required: bool,
+    client: ClientInfo | None = None,
 ) -> None:
     """Remove one app or phone. Where the role requires a second factor, the last one stays;
     when the last one goes, the backup codes go with it."""
@@ -273,7 +300,7 @@ def otp_device_remove(
     )
 
 
-def two_factor_methods(*, user: User) -> list:
+def two_factor_methods(*, user: User) -> list[OtpDevice]:
     """The person's confirmed second factors (apps, phones, backup codes)."""
     return [
         *AuthenticatorDevice.objects.devices_for_user(user, confirmed=True),
@@ -371,7 +398,8 @@ def two_factor_reset(
                 .order_by("created_at")
             ]
         )
-    for at in agencies or [None]:
+    event_agencies: list[Agency | None] = [*agencies] if agencies else [None]
+    for at in event_agencies:
         with agency_scope(at) if at is not None else contextlib.nullcontext():
             account_event_record(
                 agency=at,
@@ -392,13 +420,13 @@ def two_factor_reset(
     return len(methods)
 
 
-def password_fingerprint(user: AbstractBaseUser) -> str:
+def password_fingerprint(*, user: AbstractBaseUser) -> str:
     """Changes whenever the password does: a remembered device holds it and dies with it."""
     return salted_hmac(TRUSTED_DEVICE_SALT, user.password or "").hexdigest()[:24]
 
 
 def trusted_device_remember(
-    *, agency: Agency, user: User, otp_device, client: ClientInfo | None = None
+    *, agency: Agency, user: User, otp_device: OtpDevice, client: ClientInfo | None = None
 ) -> str:
     """Remember this browser for REMEMBER_DEVICE_DAYS; returns the signed cookie value."""
     token = secrets.token_urlsafe(32)
@@ -411,22 +439,23 @@ def trusted_device_remember(
         expires_at=timezone.now() + dt.timedelta(days=REMEMBER_DEVICE_DAYS),
     )
     return signing.dumps(
-        {"u": str(user.pk), "t": token, "p": password_fingerprint(user)}, salt=TRUSTED_DEVICE_SALT
+        {"u": str(user.pk), "t": token, "p": password_fingerprint(user=user)},
+        salt=TRUSTED_DEVICE_SALT,
     )
 
 
-def trusted_device_use(*, agency: Agency, user: User, cookie_value: str):
+def trusted_device_use(*, agency: Agency, user: User, cookie_value: str) -> OtpDevice | None:
     """The OTP device a remembered-device cookie stands for, or None when it is void."""
     try:
         data = signing.loads(
             cookie_value,
             salt=TRUSTED_DEVICE_SALT,
-            max_age=dt.timedelta(days=REMEMBER_DEVICE_DAYS).total_seconds(),
+            max_age=dt.timedelta(days=REMEMBER_DEVICE_DAYS),
         )
     except signing.BadSignature:
         return None
     if data.get("u") != str(user.pk) or not constant_time_compare(
-        data.get("p", ""), password_fingerprint(user)
+        data.get("p", ""), password_fingerprint(user=user)
     ):
         return None
     now = timezone.now()
@@ -442,7 +471,7 @@ def trusted_device_use(*, agency: Agency, user: User, cookie_value: str):
     return device
 
 
-def trusted_devices_forget(*, agency: Agency, user: User, client=None) -> int:
+def trusted_devices_forget(*, agency: Agency, user: User, client: ClientInfo | None = None) -> int:
     count, _detail = TrustedDevice.objects.filter(agency=agency, user=user).delete()
     account_event_record(
         agency=agency,

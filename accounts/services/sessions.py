@@ -41,7 +41,11 @@ def session_forget(*, session_key: str | None) -> None:
 
 
 def sessions_end_others(
-    *, agency: Agency, user: User, keep_session_key: str | None, client=None
+    *,
+    agency: Agency,
+    user: User,
+    keep_session_key: str | None,
+    client: ClientInfo | None = None,
 ) -> int:
     """Log out the person's other sessions at this agency."""
     records = UserSession.objects.filter(agency=agency, user=user).exclude(

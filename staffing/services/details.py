@@ -1,6 +1,8 @@
 """ "My details": what a flexworker or client contact changes about themselves (contact details,
 bank account, ID document, photo)."""
 
+from typing import TypedDict, Unpack
+
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -19,43 +21,53 @@ from staffing.models import ClientContact, FlexworkerProfile
 
 # My details -------------------------------------------------------------------------------------
 
-FLEXWORKER_EDITABLE = [
-    "first_name",
-    "infix",
-    "last_name",
-    "street",
-    "house_number",
-    "postal_code",
-    "city",
-    "country",
-    "phone",
-    "payroll_tax_credit",
-]
+
+class FlexworkerEditable(TypedDict, total=False):
+    """The profile's columns a flexworker may change themselves (any of them, by name)."""
+
+    first_name: str
+    infix: str
+    last_name: str
+    street: str
+    house_number: str
+    postal_code: str
+    city: str
+    country: str
+    phone: str
+    payroll_tax_credit: str
+
+
+FLEXWORKER_EDITABLE = list(FlexworkerEditable.__annotations__)
 
 
 @transaction.atomic
 def flexworker_details_update(
-    *, profile: FlexworkerProfile, actor: User, client: ClientInfo | None = None, **fields
+    *,
+    profile: FlexworkerProfile,
+    actor: User,
+    client: ClientInfo | None = None,
+    language: str | None = None,
+    sms_reminders: bool | None = None,
+    **fields: Unpack[FlexworkerEditable],
 ) -> list[str]:
     """Save what a flexworker may change themselves; returns the names of changed fields.
 
     Not the e-mail address (confirmed by mail), the IBAN (asks the password), nor the BSN (the
     back office changes it).
     """
-    unknown = set(fields) - set(FLEXWORKER_EDITABLE) - {"language", "sms_reminders"}
+    unknown = set(fields) - set(FLEXWORKER_EDITABLE)
     if unknown:
         raise ValueError(f"Not editable here: {sorted(unknown)}")
-    language = fields.pop("language", None)
-    sms_reminders = fields.pop("sms_reminders", None)
     if fields.get("phone"):
         fields["phone"] = normalise_mobile_number(fields["phone"])
-    changed = [name for name, value in fields.items() if getattr(profile, name) != value]
+    values: dict[str, object] = dict(fields)
+    changed = [name for name, value in values.items() if getattr(profile, name) != value]
     for name in changed:
-        setattr(profile, name, fields[name])
+        setattr(profile, name, values[name])
     if changed:
         profile.save(update_fields=[*changed, "updated_at"])
     user = profile.membership.user
-    user_fields = []
+    user_fields: list[str] = []
     if "phone" in changed and fields["phone"]:
         user.mobile_number = fields["phone"]
         user_fields.append("mobile_number")
@@ -118,7 +130,7 @@ def client_contact_details_update(
     sms_reminders: bool | None = None,
 ) -> list[str]:
     user = contact.membership.user
-    changed = []
+    changed: list[str] = []
     for obj, name, value in [
         (user, "first_name", first_name),
         (user, "last_name", last_name),
@@ -144,7 +156,7 @@ def client_contact_details_update(
     )
 
 
-def iban_masked(iban: str) -> str:
+def iban_masked(*, iban: str) -> str:
     return f"{iban[:4]} **** {iban[-4:]}" if len(iban) > 8 else iban
 
 
@@ -175,7 +187,7 @@ def flexworker_iban_change(
         agency=agency,
         user=user,
         kind=MailKind.IBAN_CHANGED,
-        context={"iban_masked": iban_masked(new)},
+        context={"iban_masked": iban_masked(iban=new)},
         deep_link_path=reverse("worker:details"),
     )
     return True

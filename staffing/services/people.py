@@ -1,11 +1,45 @@
 """Flexworkers and client contacts: the person, the membership and the staffing record at once."""
 
+import datetime as dt
+from collections.abc import Sequence
+from typing import TypedDict, Unpack
+
 from django.db import transaction
+from django.db.models import QuerySet
 
 from accounts.services import membership_ensure, user_get_or_create
 from agencies.models import Agency, Role
 from flexportal.validators import normalise_iban, normalise_mobile_number
-from staffing.models import Client, ClientContact, FlexworkerProfile
+from staffing.models import Client, ClientContact, Department, FlexworkerProfile
+
+
+class FlexworkerProfileFields(TypedDict, total=False):
+    """The profile's other columns, any of them by name (the back office passes its form's)."""
+
+    birth_date: dt.date | None
+    street: str
+    house_number: str
+    postal_code: str
+    city: str
+    country: str
+    phone: str
+    iban: str
+    bsn: str
+    payroll_tax_credit: str
+
+
+class ClientContactFields(TypedDict, total=False):
+    """The contact's other columns, any of them by name: job title, phone and rights.
+    ``sees_all_departments``, when given, wins over "no departments chosen"."""
+
+    job_title: str
+    phone: str
+    sees_all_departments: bool
+    can_approve_hours: bool
+    can_see_planning: bool
+    can_see_invoices: bool
+    can_manage_users: bool
+    can_sign_documents: bool
 
 
 @transaction.atomic
@@ -18,7 +52,7 @@ def flexworker_create(
     last_name: str,
     infix: str = "",
     language: str = "nl",
-    **profile_fields,
+    **profile_fields: Unpack[FlexworkerProfileFields],
 ) -> FlexworkerProfile:
     """A flexworker at an agency: the identity (new or existing), a membership and a profile."""
     mobile = profile_fields.get("phone", "")
@@ -57,8 +91,8 @@ def client_contact_create(
     first_name: str,
     last_name: str,
     language: str = "nl",
-    departments=(),
-    **rights,
+    departments: Sequence[Department] | QuerySet[Department] = (),
+    **rights: Unpack[ClientContactFields],
 ) -> ClientContact:
     user = user_get_or_create(
         email=email, first_name=first_name, last_name=last_name, language=language
