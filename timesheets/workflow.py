@@ -221,8 +221,3 @@ def target(action: str) -> str:
 
 def sent_back_states() -> tuple[str, ...]:
     return tuple(s for s, info in STATES.items() if info.sent_back)
-
-
-def is_new(state: str) -> bool:
-    """Made and not yet filled in or sent anywhere: the state a werkbrief is made in."""
-    return state == INITIAL

@@ -365,3 +365,10 @@ def test_the_python_scan_would_catch_a_comparison():
         assert status_comparisons(head + line), line
     assert not status_comparisons(head + "x = workflow.is_sent_back(wb.status)")
     assert not status_comparisons("from notifications.models import Status\nx = Status.SENT")
+
+
+def test_the_states_by_what_they_mean():
+    assert workflow.target("submit") == ING
+    assert workflow.target("approve") == GOED
+    assert workflow.target("reject") == AFW
+    assert workflow.sent_back_states() == (AFW,)
