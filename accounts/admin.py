@@ -305,7 +305,15 @@ class MembershipAdmin(InvitationAdminMixin, TwoFactorResetMixin, AgencyScopedAdm
 
     def save_model(self, request, obj, form, change):
         if change:
-            return super().save_model(request, obj, form, change)
+            saved = services.membership_update(
+                membership=obj,
+                actor=request.user,
+                is_active=obj.is_active,
+                sms_reminders=obj.sms_reminders,
+                client=services.ClientInfo.from_request(request),
+            )
+            saved_by_service(obj, saved)
+            return None
         data = form.cleaned_data
         membership = services.colleague_create(
             agency=request.agency,
@@ -316,6 +324,16 @@ class MembershipAdmin(InvitationAdminMixin, TwoFactorResetMixin, AgencyScopedAdm
         )
         saved_by_service(obj, membership)
         return None
+
+    def delete_model(self, request, obj):
+        services.membership_delete(
+            membership=obj, actor=request.user, client=services.ClientInfo.from_request(request)
+        )
+
+    def delete_queryset(self, request, queryset):
+        client = services.ClientInfo.from_request(request)
+        for membership in queryset.select_related("agency", "user"):
+            services.membership_delete(membership=membership, actor=request.user, client=client)
 
     @admin.action(description=_("Deactivate the selected memberships"))
     def deactivate(self, request, queryset):

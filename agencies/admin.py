@@ -102,6 +102,23 @@ class AgencyLogoMixin:
             services.agency_logo_set(agency=obj, logo=form.cleaned_data["logo"] or None)
 
 
+class AgencySavedByServiceMixin:
+    """The agency is saved and deleted through its services (``agency_settings_save``,
+    ``agency_delete``), never by the admin itself."""
+
+    def save_model(self, request, obj, form, change):
+        services.agency_settings_save(
+            agency=obj, actor=request.user, exclude=form._get_validation_exclusions()
+        )
+
+    def delete_model(self, request, obj):
+        services.agency_delete(agency=obj, actor=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for agency in queryset:
+            services.agency_delete(agency=agency, actor=request.user)
+
+
 class TwoFactorRequirementGuardMixin:
     """Switching off the agency's two-step requirement for a role asks the password again
     (unless it was typed in the last minutes): a session left open or stolen is not enough to
@@ -116,7 +133,9 @@ class TwoFactorRequirementGuardMixin:
 
 
 @admin.register(Agency, site=backoffice_site)
-class AgencySettingsAdmin(TwoFactorRequirementGuardMixin, AgencyLogoMixin, admin.ModelAdmin):
+class AgencySettingsAdmin(
+    TwoFactorRequirementGuardMixin, AgencyLogoMixin, AgencySavedByServiceMixin, admin.ModelAdmin
+):
     """Staff configure their own agency (branding, deadlines, policies); never another one."""
 
     form = AgencySettingsForm
@@ -211,7 +230,9 @@ class PlatformAgencyForm(AgencySettingsForm):
 
 
 @admin.register(Agency, site=platform_site)
-class AgencyAdmin(TwoFactorRequirementGuardMixin, AgencyLogoMixin, admin.ModelAdmin):
+class AgencyAdmin(
+    TwoFactorRequirementGuardMixin, AgencyLogoMixin, AgencySavedByServiceMixin, admin.ModelAdmin
+):
     form = PlatformAgencyForm
     list_display = ["name", "slug", "is_active", "created_at"]
     search_fields = ["name", "slug"]

@@ -15,8 +15,8 @@ from accounts.models import User
 from flexportal import uploads
 from flexportal.admin_forms import AgencyScopedModelForm
 from flexportal.admin_sites import (
-    AgencyScopedAdmin,
     AgencyScopedTabularInline,
+    ServiceWritesAdmin,
     backoffice_site,
     saved_by_service,
 )
@@ -53,8 +53,15 @@ class JobFunctionInline(AgencyScopedTabularInline):
     fields = ["name"]
 
 
+class StaffingAdmin(ServiceWritesAdmin):
+    """Changes and deletions (also of inline rows) through the staffing services."""
+
+    record_save = staticmethod(staffing_services.staffing_record_save)
+    record_delete = staticmethod(staffing_services.staffing_record_delete)
+
+
 @admin.register(Client, site=backoffice_site)
-class ClientAdmin(AgencyScopedAdmin):
+class ClientAdmin(StaffingAdmin):
     list_display = ["name", "kvk_number", "email", "phone", "is_active"]
     list_filter = ["is_active"]
     search_fields = ["name", "kvk_number", "email"]
@@ -62,7 +69,7 @@ class ClientAdmin(AgencyScopedAdmin):
 
 
 @admin.register(Department, site=backoffice_site)
-class DepartmentAdmin(AgencyScopedAdmin):
+class DepartmentAdmin(StaffingAdmin):
     list_display = ["name", "client", "cost_centre"]
     list_filter = ["client"]
     search_fields = ["name", "client__name"]
@@ -71,7 +78,7 @@ class DepartmentAdmin(AgencyScopedAdmin):
 
 
 @admin.register(CostCentre, site=backoffice_site)
-class CostCentreAdmin(AgencyScopedAdmin):
+class CostCentreAdmin(StaffingAdmin):
     list_display = ["code", "name", "client"]
     list_filter = ["client"]
     search_fields = ["code", "name", "client__name"]
@@ -79,7 +86,7 @@ class CostCentreAdmin(AgencyScopedAdmin):
 
 
 @admin.register(JobFunction, site=backoffice_site)
-class JobFunctionAdmin(AgencyScopedAdmin):
+class JobFunctionAdmin(StaffingAdmin):
     list_display = ["name", "client"]
     list_filter = ["client"]
     search_fields = ["name", "client__name"]
@@ -131,7 +138,7 @@ def _model_fields(model, data: dict) -> dict:
 
 
 @admin.register(FlexworkerProfile, site=backoffice_site)
-class FlexworkerProfileAdmin(InvitationAdminMixin, TwoFactorResetMixin, AgencyScopedAdmin):
+class FlexworkerProfileAdmin(InvitationAdminMixin, TwoFactorResetMixin, StaffingAdmin):
     list_display = ["employee_number", "full_name", "email", "city", "payroll_tax_credit"]
     list_display_links = ["employee_number", "full_name"]
     search_fields = [
@@ -253,7 +260,7 @@ class ClientContactAddForm(PersonFieldsMixin, ClientContactChangeForm):
 
 
 @admin.register(ClientContact, site=backoffice_site)
-class ClientContactAdmin(InvitationAdminMixin, TwoFactorResetMixin, AgencyScopedAdmin):
+class ClientContactAdmin(InvitationAdminMixin, TwoFactorResetMixin, StaffingAdmin):
     list_display = ["person", "email", "client", "can_approve_hours", "can_manage_users"]
     list_filter = ["client", "can_approve_hours", "can_see_invoices"]
     search_fields = ["membership__user__email", "membership__user__last_name", "client__name"]
@@ -305,7 +312,7 @@ class ClientContactAdmin(InvitationAdminMixin, TwoFactorResetMixin, AgencyScoped
 
 
 @admin.register(Placement, site=backoffice_site)
-class PlacementAdmin(AgencyScopedAdmin):
+class PlacementAdmin(StaffingAdmin):
     list_display = [
         "worker",
         "department",

@@ -30,10 +30,11 @@ from flexportal.admin_sites import (
     AgencyScopedAdmin,
     AgencyScopedStackedInline,
     AgencyScopedTabularInline,
+    ServiceWritesAdmin,
     backoffice_site,
 )
 from staffing.models import Placement
-from timesheets import deadlines, display, services, werkbrief_page
+from timesheets import deadlines, display, records, services, werkbrief_page, workflow
 from timesheets.forms import WerkbriefHoursForm
 from timesheets.hours import format_minutes
 from timesheets.models import (
@@ -60,6 +61,14 @@ SHOWN_REFUSED = 10  # werkbriefjes named in a bulk action's warning; the rest ar
 
 def staff_membership(request):
     return next(m for m in request.memberships if m.role == Role.STAFF)
+
+
+class TimesheetsAdmin(ServiceWritesAdmin):
+    """Changes and deletions (also of inline rows: a CAO scheme's versions) through
+    ``timesheets.records``."""
+
+    record_save = staticmethod(records.timesheets_record_save)
+    record_delete = staticmethod(records.timesheets_record_delete)
 
 
 # CAO schemes --------------------------------------------------------------------------------------
@@ -101,7 +110,7 @@ class CaoSchemeImportForm(forms.Form):
 
 
 @admin.register(CaoScheme, site=backoffice_site)
-class CaoSchemeAdmin(AgencyScopedAdmin):
+class CaoSchemeAdmin(TimesheetsAdmin):
     list_display = ["name", "is_example", "version_count", "updated_at"]
     search_fields = ["name"]
     inlines = [CaoSchemeVersionInline]
@@ -198,14 +207,14 @@ class CaoSchemeAdmin(AgencyScopedAdmin):
 
 
 @admin.register(HourType, site=backoffice_site)
-class HourTypeAdmin(AgencyScopedAdmin):
+class HourTypeAdmin(TimesheetsAdmin):
     list_display = ["name", "code", "kind", "percentage", "is_active"]
     list_filter = ["kind", "is_active"]
     search_fields = ["name", "code"]
 
 
 @admin.register(ExpenseType, site=backoffice_site)
-class ExpenseTypeAdmin(AgencyScopedAdmin):
+class ExpenseTypeAdmin(TimesheetsAdmin):
     list_display = ["name", "kind", "rate", "max_amount", "requires_receipt", "is_active"]
     list_filter = ["kind", "requires_receipt", "is_active"]
     search_fields = ["name"]
@@ -450,7 +459,7 @@ class WerkbriefAddForm(AgencyScopedModelForm):
 
 
 @admin.register(Werkbrief, site=backoffice_site)
-class WerkbriefAdmin(AgencyScopedAdmin):
+class WerkbriefAdmin(TimesheetsAdmin):
     list_display = [
         "week_label",
         "worker",
@@ -685,7 +694,7 @@ class WerkbriefAdmin(AgencyScopedAdmin):
             # A processed werkbrief was paid already: the correction goes to a later run.
             "correction_payroll_week": (
                 deadlines.correction_payroll_week(request.agency, werkbrief, timezone.now())
-                if werkbrief.status == Status.VERWERKT
+                if workflow.correction_paid_later(werkbrief.status)
                 else None
             ),
         }
@@ -876,7 +885,7 @@ class ExpenseAdmin(AgencyScopedAdmin):
 
 
 @admin.register(CorrectionRequest, site=backoffice_site)
-class CorrectionRequestAdmin(AgencyScopedAdmin):
+class CorrectionRequestAdmin(TimesheetsAdmin):
     """Requests from clients and workers to correct approved hours; staff handle them."""
 
     list_display = ["created_at", "werkbrief", "requested_by", "state"]
@@ -895,6 +904,14 @@ class CorrectionRequestAdmin(AgencyScopedAdmin):
 
     def has_add_permission(self, request, *args):
         return False
+
+    def has_delete_permission(self, request, obj=None):
+        # A request is part of the werkbrief's record; no service deletes one.
+        return False
+
+    def save_model(self, request, obj, form, change):
+        # Every field is read only: a request is handled by the action (through the service).
+        return
 
     @admin.action(description=_("Mark as handled"))
     def mark_handled(self, request, queryset):

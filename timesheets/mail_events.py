@@ -23,7 +23,8 @@ from notifications.models import Kind
 from notifications.registry import Recipient
 from notifications.services import deliver_after_commit, reserve
 from staffing.models import ClientContact
-from timesheets.models import CorrectionRequest, Status, Werkbrief, WerkbriefTransition
+from timesheets import workflow
+from timesheets.models import CorrectionRequest, Werkbrief, WerkbriefTransition
 
 # Hooks of timesheets.services ---------------------------------------------------------------------
 
@@ -175,7 +176,7 @@ def werkbrief_rejected_notify(*, agency, werkbrief_id) -> list:
     if wb is None:
         return []
     rejection = (
-        WerkbriefTransition.objects.filter(werkbrief=wb, to_status=Status.AFGEWEZEN)
+        WerkbriefTransition.objects.filter(werkbrief=wb, to_status=workflow.target("reject"))
         .order_by("-at")
         .first()
     )
@@ -208,7 +209,7 @@ def werkbrief_submitted_notify(*, agency, werkbrief_id, now=None) -> list:
     most one a day per contact and week of hours (the ledger's slot is the day)."""
     now = now or timezone.now()
     wb = Werkbrief.objects.filter(agency=agency, pk=werkbrief_id).first()
-    if wb is None or wb.status != Status.INGEDIEND:
+    if wb is None or wb.status != workflow.target("submit"):
         return []
     return reserve(
         agency=agency,

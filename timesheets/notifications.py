@@ -26,11 +26,10 @@ from agencies.models import Module
 from notifications import registry
 from notifications.models import Kind, Notification
 from notifications.registry import Batch, MessageKind, Prepared, Recipient, Skip
-from timesheets import deadlines, selectors
+from timesheets import deadlines, selectors, workflow
 from timesheets.mail_events import client_recipients, worker_werkbrief_path
 from timesheets.models import (
     CorrectionRequest,
-    Status,
     Werkbrief,
     WerkbriefChange,
     WerkbriefTransition,
@@ -81,7 +80,7 @@ def _workers(sheets: QuerySet[Werkbrief], *, switch: str) -> list[Recipient]:
 def werkbrief_ready_recipients(*, agency, week_start: dt.date) -> list[Recipient]:
     """Workers with a werkbrief of the week still to fill in (one query)."""
     sheets = Werkbrief.objects.filter(agency=agency, week_start=week_start).filter(
-        selectors.waiting_for_worker(), status=Status.RAPPORTEER
+        selectors.waiting_for_worker(), status=workflow.INITIAL
     )
     return _workers(sheets, switch=WORKER_SWITCH["werkbrief_ready"])
 
@@ -115,7 +114,7 @@ def _worker_sheets(agency, kind: str, *, force: bool, ids) -> list[Werkbrief]:
         switch = WORKER_SWITCH[kind]
         sheets = sheets.filter(selectors.waiting_for_worker(), **{f"placement__{switch}": True})
         if kind == Kind.WERKBRIEF_READY:
-            sheets = sheets.filter(status=Status.RAPPORTEER)
+            sheets = sheets.filter(status=workflow.INITIAL)
     return list(sheets.order_by("week_start", "pk"))
 
 

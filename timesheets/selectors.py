@@ -20,7 +20,6 @@ from timesheets.models import (
     ExpenseType,
     HourType,
     ManualHours,
-    Status,
     Werkbrief,
     WerkbriefComment,
     WerkbriefDay,
@@ -217,12 +216,13 @@ def client_dashboard(
     and not yet closed), never the history of every week."""
     base = _client_base(membership)
     waiting = _waiting_for_client_on(today)
-    counts = base.filter(
-        Q(status__in=(Status.INGEDIEND, Status.AFGEWEZEN, Status.GOEDGEKEURD)) | waiting
-    ).aggregate(
-        awaiting=Count("pk", filter=Q(status=Status.INGEDIEND)),
-        rejected=Count("pk", filter=Q(status=Status.AFGEWEZEN)),
-        approved=Count("pk", filter=Q(status=Status.GOEDGEKEURD)),
+    # Submitted (waiting for approval), sent back, approved and not yet closed.
+    submitted, approved = workflow.target("submit"), workflow.target("approve")
+    sent_back = workflow.sent_back_states()
+    counts = base.filter(Q(status__in=(submitted, *sent_back, approved)) | waiting).aggregate(
+        awaiting=Count("pk", filter=Q(status=submitted)),
+        rejected=Count("pk", filter=Q(status__in=sent_back)),
+        approved=Count("pk", filter=Q(status=approved)),
         waiting=Count("pk", filter=waiting),
     )
     per_week = (
@@ -230,8 +230,8 @@ def client_dashboard(
         .order_by()
         .values("week_start")
         .annotate(
-            submitted=Count("pk", filter=Q(status=Status.INGEDIEND)),
-            to_fill=Count("pk", filter=~Q(status=Status.INGEDIEND)),
+            submitted=Count("pk", filter=Q(status=submitted)),
+            to_fill=Count("pk", filter=~Q(status=submitted)),
         )
         .order_by("week_start")[:weeks]
     )

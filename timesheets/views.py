@@ -22,7 +22,7 @@ from accounts.decorators import module_required, role_required
 from agencies.models import Module, Role
 from flexportal import uploads
 from staffing.selectors import client_contact_for, client_menu_counts, placements_current
-from timesheets import display, selectors, services, werkbrief_page
+from timesheets import display, selectors, services, werkbrief_page, workflow
 from timesheets.deadlines import deadline_info, week_before_cutoff, week_start_of
 from timesheets.forms import (
     ClientWeekFilterForm,
@@ -33,7 +33,6 @@ from timesheets.forms import (
     WerkbriefFilterForm,
     WerkbriefHoursForm,
 )
-from timesheets.models import Status
 
 CONFIRM_ACTION = {"worker": "submit", "client": "approve"}
 LIST_PAGE_SIZE = 50
@@ -365,7 +364,7 @@ def werkbrief_reject(request, werkbrief_id):
             reason=form.cleaned_data["reason"],
         )
     except services.ConcurrentChange as error:
-        if error.werkbrief.status == Status.AFGEWEZEN:
+        if workflow.is_sent_back(error.werkbrief.status):
             messages.info(request, _("This werkbrief is already rejected."))
         else:
             messages.error(request, error.message)

@@ -207,3 +207,17 @@ def may_request_correction(*, actor: str, state: str) -> bool:
 
 def may_handle_corrections(*, actor: str) -> bool:
     return actor in CORRECTION_HANDLERS
+
+
+# States by what they mean, for code that filters, counts or labels by them ---------------------
+
+
+def target(action: str) -> str:
+    """The state ``action`` leads to: ``target("submit")`` is "submitted, waiting for the
+    client", ``target("approve")`` "approved, not yet closed", ``target("reject")`` "sent
+    back"."""
+    return TRANSITIONS[action].target
+
+
+def sent_back_states() -> tuple[str, ...]:
+    return tuple(s for s, info in STATES.items() if info.sent_back)

@@ -38,6 +38,7 @@ from accounts.services.invitations import (
     invitation_send,
     invitation_send_failure,
 )
+from accounts.services.memberships import membership_delete, membership_update
 from accounts.services.second_factor import (
     BACKUP_CODE_COUNT,
     REMEMBER_DEVICE_DAYS,
@@ -112,7 +113,9 @@ __all__ = [
     "invitation_sms_code_send",
     "invitation_sms_code_verify",
     "membership_deactivate",
+    "membership_delete",
     "membership_ensure",
+    "membership_update",
     "otp_device_confirm",
     "otp_device_remove",
     "otp_token_verify",

@@ -3,6 +3,7 @@ public API: import from ``staffing.services``; each submodule holds one concern.
 
 - people: a flexworker or client contact created at once (person, membership, record)
 - details: "my details" (contact details, bank account, ID document, photo)
+- records: the back office's changes and deletions of the organisation's records
 """
 
 from staffing.services.details import (
@@ -18,6 +19,10 @@ from staffing.services.people import (
     client_contact_create,
     flexworker_create,
 )
+from staffing.services.records import (
+    staffing_record_delete,
+    staffing_record_save,
+)
 
 __all__ = [
     "FLEXWORKER_EDITABLE",
@@ -29,4 +34,6 @@ __all__ = [
     "flexworker_id_document_upload",
     "flexworker_photo_set",
     "iban_masked",
+    "staffing_record_delete",
+    "staffing_record_save",
 ]

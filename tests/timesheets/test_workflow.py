@@ -2,6 +2,7 @@
 mode and state, who edits hours when, what waits for whom; and that the services, the
 selectors' Q objects and the templates derive their rules from it rather than keep their own."""
 
+import ast
 import datetime as dt
 import itertools
 import re
@@ -267,3 +268,107 @@ def test_the_templates_ask_the_table_whether_a_werkbrief_was_sent_back(state):
     source = "{% load workflow %}{% if wb|sent_back %}yes{% endif %}"
     template = engines["django"].from_string(source)
     assert (template.render({"wb": Werkbrief(status=state)}) == "yes") is (state == AFW)
+
+
+# Derived: the Python modules ---------------------------------------------------------------------
+
+PACKAGES = ["accounts", "agencies", "staffing", "timesheets", "notifications", "documents"]
+PACKAGES += ["payroll", "flexportal"]
+# The table and the model's choices name the states; migrations and tests are not the app.
+NOT_SCANNED = {"timesheets/workflow.py", "timesheets/models.py"}
+# Modules that name a state as data, not as a rule, with the reason.
+STATES_AS_DATA = {
+    # The demo makes werkbriefjes in states it chooses, with the path of steps to each.
+    "timesheets/demo.py",
+}
+STATE_CONSTANTS = {"RAPPORTEER", "INGEDIEND", "GOEDGEKEURD", "AFGEWEZEN", "AFGEROND", "VERWERKT"}
+STATE_CONSTANTS |= {"INITIAL"}
+
+
+def _python_modules():
+    root = Path(settings.BASE_DIR)
+    for package in PACKAGES:
+        for path in sorted((root / package).rglob("*.py")):
+            name = path.relative_to(root).as_posix()
+            if "migrations" in path.parts or name in NOT_SCANNED | STATES_AS_DATA:
+                continue
+            yield name, path.read_text()
+
+
+def _status_names(tree) -> set[str]:
+    """The local names of the werkbrief's ``Status`` in a module."""
+    return {
+        alias.asname or alias.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and node.module == "timesheets.models"
+        for alias in node.names
+        if alias.name == "Status"
+    }
+
+
+def status_comparisons(source: str) -> list[str]:
+    """Where a module names a werkbrief state itself instead of asking the table: a member of
+    ``Status``, a status value compared (or in a list compared with), the table's state
+    constants compared, or the entry mode compared with a literal."""
+    tree = ast.parse(source)
+    status = _status_names(tree)
+    found = []
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Attribute)
+            and isinstance(node.value, ast.Name)
+            and node.value.id in status
+            and node.attr in Status.names
+        ):
+            found.append(f"{node.lineno}: Status.{node.attr}")
+        if not isinstance(node, ast.Compare):
+            continue
+        sides = [node.left, *node.comparators]
+        parts = [p for side in sides for p in ast.walk(side)]
+        for part in parts:
+            if isinstance(part, ast.Constant) and part.value in Status.values:
+                found.append(f"{node.lineno}: {part.value!r} compared")
+            if (
+                isinstance(part, ast.Attribute)
+                and isinstance(part.value, ast.Name)
+                and part.value.id == "workflow"
+                and part.attr in STATE_CONSTANTS
+            ):
+                found.append(f"{node.lineno}: workflow.{part.attr} compared")
+        mode = any(isinstance(s, ast.Attribute) and s.attr == "hours_entered_by" for s in sides)
+        if mode and any(isinstance(s, ast.Constant) and isinstance(s.value, str) for s in sides):
+            found.append(f"{node.lineno}: hours_entered_by compared with a literal")
+    return found
+
+
+def test_no_python_module_compares_a_status_itself():
+    modules = dict(_python_modules())
+    assert "timesheets/services.py" in modules and "timesheets/admin.py" in modules
+    offenders = [
+        f"{name}:{where}"
+        for name, source in modules.items()
+        for where in status_comparisons(source)
+    ]
+    assert offenders == []
+
+
+def test_the_python_scan_would_catch_a_comparison():
+    head = "from timesheets.models import Status\n"
+    for line in [
+        "x = wb.status == Status.AFGEWEZEN",
+        "qs.filter(status=Status.INGEDIEND)",
+        "x = wb.status != 'verwerkt'",
+        "x = wb.status in ('goedgekeurd', 'afgerond')",
+        "x = wb.status == workflow.AFGEWEZEN",
+        "x = wb.placement.hours_entered_by == 'client'",
+    ]:
+        assert status_comparisons(head + line), line
+    assert not status_comparisons(head + "x = workflow.is_sent_back(wb.status)")
+    assert not status_comparisons("from notifications.models import Status\nx = Status.SENT")
+
+
+def test_the_states_by_what_they_mean():
+    assert workflow.target("submit") == ING
+    assert workflow.target("approve") == GOED
+    assert workflow.target("reject") == AFW
+    assert workflow.sent_back_states() == (AFW,)

@@ -4,8 +4,8 @@ line for every worker of the week (an include per line costs more than the rest 
 from django import template
 from django.utils.translation import gettext
 
+from timesheets import workflow
 from timesheets.hours import format_minutes
-from timesheets.models import Status
 
 register = template.Library()
 
@@ -17,13 +17,15 @@ def _hours(minutes) -> str:
 @register.filter
 def state_for_client(werkbrief) -> str:
     """Where a werkbrief of the week stands, as the client contact reads it."""
-    if werkbrief.placement.hours_entered_by == "client":
+    mode = werkbrief.placement.hours_entered_by
+    if mode == workflow.CLIENT_FILLS:
         return gettext("you fill in the hours")
-    if werkbrief.status == Status.INGEDIEND:
+    # The worker fills in the hours: the client's step is approving what was submitted.
+    if workflow.is_waiting_for(workflow.CLIENT, state=werkbrief.status, mode=mode):
         return gettext("%(hours)s entered, submitted: waiting for your approval") % {
             "hours": _hours(werkbrief.worked_minutes)
         }
-    if werkbrief.status == Status.AFGEWEZEN:
+    if workflow.is_sent_back(werkbrief.status):
         return gettext("rejected, waiting for the worker to correct it")
     if werkbrief.worked_minutes:
         return gettext("%(hours)s entered, not submitted yet") % {
