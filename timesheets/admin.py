@@ -647,7 +647,7 @@ class WerkbriefAdmin(AgencyScopedAdmin):
             request.POST or None,
             werkbrief=werkbrief,
             days=days,
-            hour_types=werkbrief_page.manual_hour_types(werkbrief),
+            hour_types=werkbrief_page.manual_hour_types(werkbrief=werkbrief),
         )
         open_requests = list(
             werkbrief.correction_requests.filter(state=CorrectionRequest.State.OPEN)

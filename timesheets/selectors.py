@@ -305,7 +305,7 @@ def _is_uuid(value: str) -> bool:
 
 def werkbrief_saved_days(*, werkbrief: Werkbrief) -> dict[dt.date, DayInput]:
     """The stored hours of each day as the hours form gives typed ones, to compare them."""
-    return saved_days(werkbrief)
+    return saved_days(werkbrief=werkbrief)
 
 
 def expense_types_for(*, agency_id: uuid.UUID) -> list[ExpenseType]:

@@ -77,7 +77,7 @@ def _page(request, werkbrief_id) -> werkbrief_page.WerkbriefPage:
 def _page_of(request, wb) -> werkbrief_page.WerkbriefPage:
     """The page of a werkbrief a service just returned (checked and changed by it)."""
     return werkbrief_page.page_of(
-        wb, membership=request.membership, agency=request.agency, now=timezone.now()
+        werkbrief=wb, membership=request.membership, agency=request.agency, now=timezone.now()
     )
 
 

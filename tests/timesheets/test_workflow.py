@@ -197,18 +197,18 @@ def test_the_selectors_named_state_sets_come_from_the_table():
 def test_the_services_buttons_and_hours_follow_the_table(tenant_a, both_modes, persona):
     membership = getattr(tenant_a, persona)
     membership = getattr(membership, "membership", membership)
-    actor = services.actor_of(membership)
+    actor = services.actor_of(membership=membership)
     with tenant_a.scope():
         if persona == "worker":  # the worker's own placement only
             both_modes = [wb for wb in both_modes if wb.placement_id == tenant_a.placement.pk]
         for wb in both_modes:
             mode = wb.placement.hours_entered_by
-            assert services.allowed_actions(wb, membership) == workflow.actions(
-                actor=actor, state=wb.status, mode=mode
-            )
-            assert services.can_edit_hours(wb, membership) is workflow.may_edit_hours(
-                actor=actor, state=wb.status, mode=mode
-            )
+            assert services.allowed_actions(
+                werkbrief=wb, membership=membership
+            ) == workflow.actions(actor=actor, state=wb.status, mode=mode)
+            assert services.can_edit_hours(
+                werkbrief=wb, membership=membership
+            ) is workflow.may_edit_hours(actor=actor, state=wb.status, mode=mode)
 
 
 def test_the_roles_map_onto_the_tables_actors():
