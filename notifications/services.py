@@ -307,7 +307,7 @@ class MailFailure(StrEnum):
     REFUSED = "refused"  # the mail server refused the address itself: check it
 
 
-def mail_failed(row: Notification) -> MailFailure | None:
+def mail_failed(*, row: Notification) -> MailFailure | None:
     """Whether the message of this row did not go out (a one-time link is sent at once after
     the commit and never retried), and why: the page can then say so instead of "we sent you
     a link". None when it went out, or when it goes out after the commit (nothing known yet)."""
@@ -804,7 +804,7 @@ def deliver_after_commit(*, agency: Agency, ids: Iterable[uuid.UUID | str]) -> N
 _queue: list[Callable[[str, list[str]], None]] = []
 
 
-def queue_register(enqueue: Callable[[str, list[str]], None]) -> None:
+def queue_register(*, enqueue: Callable[[str, list[str]], None]) -> None:
     """``enqueue(agency_id, ids)`` hands reserved rows to the workers."""
     _queue[:] = [enqueue]
 

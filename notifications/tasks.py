@@ -37,7 +37,7 @@ def enqueue_deliveries(agency_id: str, ids: Iterable[Any]) -> None:
         deliver_batch.delay(agency_id, ids[start : start + size])
 
 
-services.queue_register(enqueue_deliveries)
+services.queue_register(enqueue=enqueue_deliveries)
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)

@@ -331,7 +331,7 @@ def werkbrieven_bulk_transition(
     )
     # What allowed_actions() asks of one werkbrief, for a bulk action: the role, and the
     # status (these actions do not depend on the placement nor on who enters the hours).
-    sources = workflow.bulk_sources(action, actor_of(membership=membership))
+    sources = workflow.bulk_sources(action=action, actor=actor_of(membership=membership))
     moving = [row for row in rows if membership.is_active and row[1] in sources]
     refused_ids = {row[0] for row in rows} - {row[0] for row in moving}
     refused = []
@@ -668,7 +668,7 @@ def werkbrief_save_hours(
     record = _records_changes(wb, membership)
     payroll_week = (
         deadlines.correction_payroll_week(wb.placement.agency, wb, now)
-        if workflow.correction_paid_later(wb.status)
+        if workflow.correction_paid_later(state=wb.status)
         else None
     )
     changes, manual_rows, touched = [], [], []
