@@ -39,7 +39,11 @@ if TYPE_CHECKING:
 
     GetResponse = Callable[[PortalRequest], HttpResponse]
 
+# ``Agency`` is exported as the tenant model: what the agency foreign key of every TenantModel
+# names, for infrastructure that builds on the tenancy base and imports no domain app
+# (notifications).
 __all__ = [
+    "Agency",
     "AgencyMiddleware",
     "AgencyScopeMiddleware",
     "AgencySessionMiddleware",

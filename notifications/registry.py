@@ -61,8 +61,8 @@ class Recipient:
     """Who gets a message: a person (``user_id``) or, without one, an ``address`` (the
     agency's own)."""
 
-    user_id: object
-    membership_id: object
+    user_id: Any  # the person's id (a UUID), or None
+    membership_id: Any
     sms: bool
     context: dict = field(default_factory=dict)
     deep_link_path: str = ""

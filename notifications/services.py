@@ -36,16 +36,18 @@ import datetime as dt
 import logging
 import smtplib
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from email.policy import Compat32
 from email.utils import formataddr, parseaddr
 from enum import StrEnum
 from time import monotonic
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser as User
 from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail.backends.base import BaseEmailBackend
 from django.db import DatabaseError, connection, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -53,10 +55,10 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from flexportal.tenancy import agency_scope
+from flexportal.tenancy import Agency, agency_scope
 from notifications import registry
 from notifications.models import Channel, Kind, Notification, SlotRun, Status
-from notifications.registry import Batch, CannotResend, Prepared, Recipient, Skip, Tenant
+from notifications.registry import Batch, CannotResend, Prepared, Recipient, Skip
 from notifications.sms import BaseSmsBackend, SmsError, send_sms
 from notifications.sms import get_backend as get_sms_backend
 
@@ -69,7 +71,9 @@ SWEEP_LIMIT = 5000
 # Rendering and sending one message --------------------------------------------------------------
 
 
-def _render_context(agency: Tenant, to_user: User | None, deep_link_path: str, context) -> dict:
+def _render_context(
+    agency: Agency, to_user: User | None, deep_link_path: str, context: dict | None
+) -> dict:
     base_url = agency.base_url()
     return {
         "agency": agency,
@@ -86,7 +90,7 @@ class _Compat32Unfolded(Compat32):
     line as it is. compat32 passes every header through email.header.Header to fold it, which
     changes nothing for such a header but is most of the time spent writing a message out."""
 
-    def _fold(self, name, value, sanitize):
+    def _fold(self, name: str, value: Any, sanitize: bool) -> str:
         if (
             isinstance(value, str)
             and value.isascii()
@@ -95,7 +99,7 @@ class _Compat32Unfolded(Compat32):
             and len(name) + 2 + len(value) <= (self.max_line_length or 0)
         ):
             return f"{name}: {value}{self.linesep}"
-        return super()._fold(name, value, sanitize)
+        return super()._fold(name, value, sanitize)  # type: ignore[misc,no-any-return]  # private, not in typeshed
 
 
 _UNFOLDED = _Compat32Unfolded()
@@ -106,7 +110,7 @@ class _Mail(EmailMultiAlternatives):
     morning): headers as ``_Compat32Unfolded`` writes them, and a random boundary chosen here,
     so that the generator need not search every part for its own."""
 
-    def message(self):
+    def message(self) -> Any:  # type: ignore[override]  # Django 5.2's takes no policy (stubs: 6.0)
         message = super().message()
         message.set_boundary(f"{'=' * 15}{uuid.uuid4().hex}==")
         message.policy = _UNFOLDED
@@ -115,14 +119,14 @@ class _Mail(EmailMultiAlternatives):
 
 def mail_send(
     *,
-    agency: Tenant,
+    agency: Agency,
     to_user: User | None,
     kind: str,
     context: dict | None = None,
     deep_link_path: str = "",
     to_email: str | None = None,
     message_id: str | None = None,
-    connection=None,
+    connection: BaseEmailBackend | None = None,
 ) -> int:
     """Mail ``to_user`` (or ``to_email``: a new address being confirmed, or the agency's own
     address without a person); returns 1 if sent."""
@@ -145,7 +149,7 @@ def mail_send(
         body=text,
         # One line whatever the name holds (names refuse line breaks; older rows may have one).
         from_email=formataddr((" ".join(agency.name.split()), address)),
-        to=[to_email or to_user.email],
+        to=[to_email or to_user.email],  # type: ignore[union-attr]  # the user model has an email
         reply_to=[agency.contact_email] if agency.contact_email else None,
         headers=headers,
         connection=connection,
@@ -156,8 +160,8 @@ def mail_send(
 
 def sms_send(
     *,
-    agency: Tenant,
-    to_user: User,
+    agency: Agency,
+    to_user: User | None,
     to_number: str,
     kind: str,
     context: dict | None = None,
@@ -181,7 +185,7 @@ def _retry_after() -> dt.timedelta:
 
 
 def _rows(
-    agency: Tenant,
+    agency: Agency,
     kind: str,
     week_start: dt.date,
     slot: str,
@@ -215,7 +219,7 @@ def _rows(
 
 
 def reserve(
-    *, agency: Tenant, kind: str, week_start: dt.date, slot: str, recipients: list[Recipient]
+    *, agency: Agency, kind: str, week_start: dt.date, slot: str, recipients: list[Recipient]
 ) -> list:
     """Reserve the messages of ``recipients`` for one kind, week and slot in the mail log (a
     person who chose text messages gets one too, for a kind that has them); returns the ids
@@ -242,7 +246,7 @@ def _reserve(rows: list[Notification], *, kind: str, week_start: dt.date, slot: 
 # The schedule: a tick per agency -----------------------------------------------------------------
 
 
-def notifications_tick(*, agency: Tenant, now: dt.datetime) -> list:
+def notifications_tick(*, agency: Agency, now: dt.datetime) -> list:
     """Reserve the messages of the slots due at ``now`` (the schedules the domain apps
     registered, notifications.registry.due); returns the ids to hand to workers. A fixed number
     of queries per due kind, whatever the number of people: the cost grows with agencies, not
@@ -280,7 +284,7 @@ def notifications_tick(*, agency: Tenant, now: dt.datetime) -> list:
     return ids
 
 
-def notifications_sweep(*, agency: Tenant, now: dt.datetime) -> list:
+def notifications_sweep(*, agency: Agency, now: dt.datetime) -> list:
     """Rows no worker took in time, or whose worker died mid-send (lease expired): one query.
     Mails with a one-time link (``MessageKind.one_time_link``) are not retried: the link exists
     only in the first attempt."""
@@ -303,7 +307,7 @@ class MailFailure(StrEnum):
     REFUSED = "refused"  # the mail server refused the address itself: check it
 
 
-def mail_failed(row: Notification) -> MailFailure | None:
+def mail_failed(*, row: Notification) -> MailFailure | None:
     """Whether the message of this row did not go out (a one-time link is sent at once after
     the commit and never retried), and why: the page can then say so instead of "we sent you
     a link". None when it went out, or when it goes out after the commit (nothing known yet)."""
@@ -322,13 +326,13 @@ def mail_failed(row: Notification) -> MailFailure | None:
 
 
 def _event_row(
-    *, agency: Tenant, user: User, kind: str, slot: str, context: dict, deep_link_path: str
+    *, agency: Agency, user: User, kind: str, slot: str, context: dict, deep_link_path: str
 ) -> Notification:
     with agency_scope(agency):
         now = timezone.now()
         return Notification.objects.create(
             agency=agency,
-            recipient=user,
+            recipient=user,  # type: ignore[misc]  # User is AUTH_USER_MODEL's base: no accounts here
             kind=kind,
             channel=Channel.MAIL,
             week_start=_monday(timezone.localdate(now, timezone=agency.tzinfo)),
@@ -339,7 +343,9 @@ def _event_row(
         )
 
 
-def invitation_record(*, agency: Tenant, membership, invitation, context) -> Notification:
+def invitation_record(
+    *, agency: Agency, membership: Any, invitation: Any, context: dict
+) -> Notification:
     """The invitation's row in the mail log (accounts.notifications prepares it, and sends a new
     invitation when it is sent again). Its link carries the one-time token, which is never
     stored: the caller delivers it right after commit with ``link_path``."""
@@ -355,7 +361,7 @@ def invitation_record(*, agency: Tenant, membership, invitation, context) -> Not
 
 def account_mail_send(
     *,
-    agency: Tenant,
+    agency: Agency,
     user: User,
     kind: str,
     context: dict | None = None,
@@ -405,11 +411,16 @@ class Outcome:
 
 
 def _backoff(attempts: int) -> dt.timedelta:
-    return _retry_after() * 2 ** max(attempts - 1, 0)
+    factor: int = 2 ** max(attempts - 1, 0)
+    return _retry_after() * factor
 
 
 def notification_deliver(
-    *, agency: Tenant, notification_id, link_path: str | None = None, now=None
+    *,
+    agency: Agency,
+    notification_id: uuid.UUID | str,
+    link_path: str | None = None,
+    now: dt.datetime | None = None,
 ) -> Outcome:
     """Send one reserved message: a batch of one (see ``notifications_deliver``).
     ``link_path`` overrides the stored link (an invitation's one-time token)."""
@@ -419,7 +430,11 @@ def notification_deliver(
 
 
 def notifications_deliver(
-    *, agency: Tenant, ids, links: dict[str, str] | None = None, now=None
+    *,
+    agency: Agency,
+    ids: Iterable[uuid.UUID | str],
+    links: dict[str, str] | None = None,
+    now: dt.datetime | None = None,
 ) -> dict[str, Outcome]:
     """Send a batch of reserved messages, each at most once at a time and never again once sent
     (see the module's docstring), through one mail-server connection (and one SMS gateway
@@ -438,7 +453,7 @@ def notifications_deliver(
         return _deliver(agency, _uuids(ids), links or {}, now or timezone.now())
 
 
-def _uuids(ids) -> list[uuid.UUID]:
+def _uuids(ids: Iterable[object]) -> list[uuid.UUID]:
     found = []
     for value in dict.fromkeys(str(i) for i in ids):
         with contextlib.suppress(ValueError):
@@ -446,7 +461,7 @@ def _uuids(ids) -> list[uuid.UUID]:
     return found
 
 
-def _claim(agency: Tenant, ids: list[uuid.UUID], now: dt.datetime, lease) -> dict:
+def _claim(agency: Agency, ids: list[uuid.UUID], now: dt.datetime, lease: dt.timedelta) -> dict:
     """The rows of ``ids`` that no worker holds (pending, or sending with an expired lease)
     become this worker's: sending, with a new lease and attempts + 1. One statement, so two
     workers claiming overlapping batches get each row once (PostgreSQL re-checks the condition
@@ -472,7 +487,7 @@ def _claim(agency: Tenant, ids: list[uuid.UUID], now: dt.datetime, lease) -> dic
         return dict(cursor.fetchall())
 
 
-def _renew(agency: Tenant, notifications: list[Notification], lease) -> set:
+def _renew(agency: Agency, notifications: list[Notification], lease: dt.timedelta) -> set:
     """Extend this worker's claim on rows it has not sent yet; returns the ids still its own
     (a row whose lease ran out may have been taken over: its attempt number moved on)."""
     if not notifications:
@@ -497,7 +512,7 @@ def _renew(agency: Tenant, notifications: list[Notification], lease) -> set:
         return {row[0] for row in cursor.fetchall()}
 
 
-def _finish(agency: Tenant, notification: Notification, **fields) -> int:
+def _finish(agency: Agency, notification: Notification, **fields: Any) -> int:
     """Mark a row, only if this attempt still holds it: if its lease ran out and another worker
     took the row over, our late "sent" must not overwrite theirs. One plain UPDATE (it runs once
     per message)."""
@@ -510,11 +525,12 @@ def _finish(agency: Tenant, notification: Notification, **fields) -> int:
             "WHERE id = %s AND agency_id = %s AND status = %s AND attempts = %s",
             [*fields.values(), notification.pk, agency.pk, Status.SENDING, notification.attempts],
         )
-        return cursor.rowcount
+        rowcount: int = cursor.rowcount
+        return rowcount
 
 
 @contextlib.contextmanager
-def _marks_not_awaited_on_disk():
+def _marks_not_awaited_on_disk() -> Iterator[None]:
     """The marks of a batch (sent, skipped, retry) are committed one by one without waiting for
     the disk (synchronous_commit off, in this session for the batch's time): some 3 ms less per
     message. A database crash in the following fraction of a second can forget a mark; the row
@@ -530,7 +546,9 @@ def _marks_not_awaited_on_disk():
             cursor.execute("RESET synchronous_commit")
 
 
-def _deliver(agency: Tenant, ids: list[uuid.UUID], links: dict, now) -> dict[str, Outcome]:
+def _deliver(
+    agency: Agency, ids: list[uuid.UUID], links: dict, now: dt.datetime
+) -> dict[str, Outcome]:
     lease = dt.timedelta(seconds=settings.NOTIFICATION_LEASE_SECONDS)
     claims = _claim(agency, ids, now, lease) if ids else {}
     claimed_at = monotonic()
@@ -587,12 +605,12 @@ class _Connections:
     opened again for the next one; a mail server that cannot be reached at all fails the rest
     of the batch's mails at once (each with its back-off) instead of waiting for each."""
 
-    def __init__(self):
-        self._mail = None
+    def __init__(self) -> None:
+        self._mail: BaseEmailBackend | None = None
         self._mail_unreachable: Exception | None = None
         self._sms: BaseSmsBackend | None = None
 
-    def mail(self):
+    def mail(self) -> BaseEmailBackend:
         if self._mail_unreachable is not None:
             raise self._mail_unreachable
         if self._mail is None:
@@ -620,7 +638,7 @@ class _Connections:
     def __enter__(self) -> "_Connections":
         return self
 
-    def __exit__(self, *exc_info) -> None:
+    def __exit__(self, *exc_info: object) -> None:
         self.mail_broken()
         if self._sms is not None:
             with contextlib.suppress(Exception):
@@ -638,7 +656,7 @@ _MESSAGE_ERRORS = (
 
 
 def _send_one(
-    agency: Tenant,
+    agency: Agency,
     notification: Notification,
     prepared: Prepared,
     path: str,
@@ -668,7 +686,7 @@ def _send_one(
     return Outcome(Status.SENT)
 
 
-def _failed(agency: Tenant, notification: Notification, error: Exception) -> Outcome:
+def _failed(agency: Agency, notification: Notification, error: Exception) -> Outcome:
     """This attempt failed: try again after a doubling back-off, or give up after the last
     attempt (a one-time link at once: only its first attempt had the link)."""
     logger.warning("notification %s failed: %s", notification.pk, error)
@@ -766,7 +784,7 @@ def notification_resend(
     return row
 
 
-def deliver_after_commit(*, agency: Tenant, ids) -> None:
+def deliver_after_commit(*, agency: Agency, ids: Iterable[uuid.UUID | str]) -> None:
     """Hand reserved rows to Celery once the transaction that reserved them has committed (at
     once outside a transaction). Should that never happen, the sweep delivers them."""
     if not ids:
@@ -786,7 +804,7 @@ def deliver_after_commit(*, agency: Tenant, ids) -> None:
 _queue: list[Callable[[str, list[str]], None]] = []
 
 
-def queue_register(enqueue: Callable[[str, list[str]], None]) -> None:
+def queue_register(*, enqueue: Callable[[str, list[str]], None]) -> None:
     """``enqueue(agency_id, ids)`` hands reserved rows to the workers."""
     _queue[:] = [enqueue]
 

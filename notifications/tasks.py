@@ -8,23 +8,23 @@ mid-task leaves the message to be delivered again, and the mail log's unique key
 import datetime as dt
 import math
 from collections import Counter
+from collections.abc import Iterable
+from typing import Any
 
-from celery import shared_task
+from celery import Task, shared_task
 from django.conf import settings
 from django.utils import timezone
 
+from flexportal.tenancy import Agency
 from notifications import services
-from notifications.models import Notification, Status
-
-# The tenant, as the mail log's own foreign key names it (flexportal.tenancy.TenantModel).
-Agency = Notification._meta.get_field("agency").related_model
+from notifications.models import Status
 
 
-def _agency(agency_id):
+def _agency(agency_id: str) -> Agency | None:
     return Agency.objects.filter(pk=agency_id, is_active=True).first()
 
 
-def enqueue_deliveries(agency_id: str, ids) -> None:
+def enqueue_deliveries(agency_id: str, ids: Iterable[Any]) -> None:
     """The reserved messages in batches of at most NOTIFICATION_BATCH_SIZE, one delivery task
     each (called after the reservation committed). Batches of even size, so that the workers
     share a small number of messages too."""
@@ -37,7 +37,7 @@ def enqueue_deliveries(agency_id: str, ids) -> None:
         deliver_batch.delay(agency_id, ids[start : start + size])
 
 
-services.queue_register(enqueue_deliveries)
+services.queue_register(enqueue=enqueue_deliveries)
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)
@@ -64,7 +64,7 @@ def tick_agency(agency_id: str, now: str | None = None) -> int:
 
 
 @shared_task(bind=True, acks_late=True, reject_on_worker_lost=True)
-def deliver_batch(self, agency_id: str, notification_ids: list[str]) -> dict[str, int]:
+def deliver_batch(self: Task, agency_id: str, notification_ids: list[str]) -> dict[str, int]:
     """Send a batch of reserved messages through one connection; returns how many ended in
     each status."""
     agency = _agency(agency_id)

@@ -656,7 +656,7 @@ class WerkbriefAdmin(TimesheetsAdmin):
             request.POST or None,
             werkbrief=werkbrief,
             days=days,
-            hour_types=werkbrief_page.manual_hour_types(werkbrief),
+            hour_types=werkbrief_page.manual_hour_types(werkbrief=werkbrief),
         )
         open_requests = list(
             werkbrief.correction_requests.filter(state=CorrectionRequest.State.OPEN)
@@ -694,7 +694,7 @@ class WerkbriefAdmin(TimesheetsAdmin):
             # A processed werkbrief was paid already: the correction goes to a later run.
             "correction_payroll_week": (
                 deadlines.correction_payroll_week(request.agency, werkbrief, timezone.now())
-                if workflow.correction_paid_later(werkbrief.status)
+                if workflow.correction_paid_later(state=werkbrief.status)
                 else None
             ),
         }

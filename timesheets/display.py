@@ -8,15 +8,46 @@ the engine's English sentence.
 """
 
 import datetime as dt
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Protocol
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from timesheets.choices import Absence
 from timesheets.hours import MAX_DAY_MINUTES, format_clock, format_minutes
+from timesheets.unravel import Explanation, Reason
 
 NORMAL = "normal"  # the bucket of normal hours where hours are entered by hand (services)
+
+
+class HourTypeLike(Protocol):
+    """What the names of hand-entered buckets need of an hour type (timesheets.models.HourType)."""
+
+    @property
+    def code(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def percentage(self) -> int: ...
+    @property
+    def kind(self) -> str: ...
+
+
+class DayLike(Protocol):
+    """A day's hours as typed or stored (timesheets.services.DayInput)."""
+
+    date: dt.date
+    start: int | None
+    end: int | None
+    break_minutes: int
+    total: int | None
+    absence: str
+    absence_minutes: int
+    note: str
+    manual: dict
 
 
 @dataclass(frozen=True)
@@ -47,7 +78,7 @@ class DayExplanation:
     notes: list[str] = field(default_factory=list)
 
 
-def _pct(value) -> str:
+def _pct(value: float | Decimal) -> str:
     value = float(value)
     return str(int(value)) if value.is_integer() else f"{value:g}"
 
@@ -71,7 +102,7 @@ def bucket_infos_for_scheme(document: dict) -> dict[str, BucketInfo]:
     return infos
 
 
-def bucket_infos_for_hour_types(hour_types) -> dict[str, BucketInfo]:
+def bucket_infos_for_hour_types(hour_types: Iterable[HourTypeLike]) -> dict[str, BucketInfo]:
     """Names for hand-entered buckets: normal hours and the agency's hour types."""
     infos = {NORMAL: BucketInfo(_("Normal hours"), 100, False)}
     for hour_type in hour_types:
@@ -127,12 +158,12 @@ def day_in_words(
     return " · ".join(parts) or _("no hours")
 
 
-def same_day(a, b) -> bool:
+def same_day(a: DayLike, b: DayLike) -> bool:
     """Whether two days (services.DayInput, typed or stored) hold the same hours."""
     return _day_key(a) == _day_key(b)
 
 
-def _day_key(day) -> tuple:
+def _day_key(day: DayLike) -> tuple:
     return (
         day.start,
         None if day.end is None else day.end % MAX_DAY_MINUTES,
@@ -152,12 +183,14 @@ class TypedAndSaved:
     saved: str
 
 
-def typed_against_saved(*, saved: dict, typed: list, hour_type_names: dict) -> list[TypedAndSaved]:
+def typed_against_saved(
+    *, saved: Mapping[dt.date, DayLike], typed: Iterable[DayLike], hour_type_names: dict
+) -> list[TypedAndSaved]:
     """The days whose typed hours differ from the saved ones (services.DayInput both), each
     in words: what a person sees after someone else saved the werkbrief in between."""
     absences = dict(Absence.choices)
 
-    def words(day) -> str:
+    def words(day: DayLike) -> str:
         return day_in_words(
             start=day.start,
             end=day.end,
@@ -275,7 +308,7 @@ def _reason_text(code: str, p: dict) -> str | None:
     return None
 
 
-def reason_text(reason) -> str:
+def reason_text(reason: Reason) -> str:
     """One engine reason in the person's language; the engine's own text when not translated."""
     try:
         text = _reason_text(reason.code, dict(reason.params))
@@ -288,7 +321,7 @@ def _clock(iso: str) -> str:
     return dt.datetime.fromisoformat(iso).strftime("%H:%M")
 
 
-def day_explanations(explanation) -> dict[dt.date, DayExplanation]:
+def day_explanations(explanation: Explanation | None) -> dict[dt.date, DayExplanation]:
     """The explanation of each day's shift (None without a CAO scheme gives {})."""
     days: dict[dt.date, DayExplanation] = {}
     if explanation is None:
@@ -335,7 +368,7 @@ CHANGE_FIELDS = {
 MANUAL_PREFIX = "manual:"  # WerkbriefChange.field of a bucket of the clock: manual:<hour type>
 
 
-def manual_hour_type_ids(names) -> set[str]:
+def manual_hour_type_ids(names: Iterable[str]) -> set[str]:
     """The hour type ids named by recorded changes of the clock's buckets."""
     return {name.removeprefix(MANUAL_PREFIX) for name in names if name.startswith(MANUAL_PREFIX)}
 

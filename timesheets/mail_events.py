@@ -9,7 +9,10 @@ is prepared, and whether it is still due when it goes out, is timesheets.notific
 
 import datetime as dt
 import functools
+import uuid
 from collections import defaultdict
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
 
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.db.models import Q, QuerySet
@@ -17,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Membership
-from agencies.models import Role
+from agencies.models import Agency, Role
 from flexportal.tenancy import agency_scope
 from notifications.models import Kind
 from notifications.registry import Recipient
@@ -29,7 +32,9 @@ from timesheets.models import CorrectionRequest, Werkbrief, WerkbriefTransition
 # Hooks of timesheets.services ---------------------------------------------------------------------
 
 
-def werkbrief_transitioned(werkbrief, action: str, now: dt.datetime | None = None) -> None:
+def werkbrief_transitioned(
+    *, werkbrief: Werkbrief, action: str, now: dt.datetime | None = None
+) -> None:
     if action not in ("reject", "submit"):
         return
     agency = werkbrief.agency
@@ -40,7 +45,7 @@ def werkbrief_transitioned(werkbrief, action: str, now: dt.datetime | None = Non
     deliver_after_commit(agency=agency, ids=ids)
 
 
-def werkbrieven_transitioned(werkbrief_ids, action: str, now: dt.datetime) -> None:
+def werkbrieven_transitioned(*, werkbrief_ids: list, action: str, now: dt.datetime) -> None:
     """A bulk action of the back office (close, process). Neither mails anyone today; a bulk
     action that does must reserve its rows here in a fixed number of queries (one INSERT ... ON
     CONFLICT for all of them), never one werkbrief at a time."""
@@ -49,7 +54,7 @@ def werkbrieven_transitioned(werkbrief_ids, action: str, now: dt.datetime) -> No
     raise ValueError(f"no bulk mails for {action!r}")
 
 
-def werkbrief_corrected(werkbrief, correction_ids: list, now: dt.datetime) -> None:
+def werkbrief_corrected(*, werkbrief: Werkbrief, correction_ids: list, now: dt.datetime) -> None:
     """The back office corrected hours that were asked to be corrected: the people who asked
     hear what changed."""
     agency = werkbrief.placement.agency
@@ -59,7 +64,7 @@ def werkbrief_corrected(werkbrief, correction_ids: list, now: dt.datetime) -> No
     deliver_after_commit(agency=agency, ids=ids)
 
 
-def correction_requested(correction) -> None:
+def correction_requested(*, correction: CorrectionRequest) -> None:
     agency = correction.agency
     ids = correction_requested_notify(agency=agency, correction_id=correction.pk)
     deliver_after_commit(agency=agency, ids=ids)
@@ -68,14 +73,14 @@ def correction_requested(correction) -> None:
 # Who hears of it ----------------------------------------------------------------------------------
 
 
-def worker_werkbrief_path(werkbrief_ids: list) -> str:
+def worker_werkbrief_path(*, werkbrief_ids: list) -> str:
     """One werkbrief: its page; more: the dashboard, which lists them all."""
     if len(werkbrief_ids) == 1:
         return reverse("worker:werkbrief", args=[werkbrief_ids[0]])
     return reverse("worker:dashboard")
 
 
-def _contacts_for_departments(agency, departments_by_client: dict) -> list[tuple]:
+def _contacts_for_departments(agency: Agency, departments_by_client: dict) -> list[tuple]:
     """(contact values, visible department ids) of the contacts who may approve hours at these
     clients and see at least one of the departments: two queries."""
     contacts = list(
@@ -116,7 +121,9 @@ def _contacts_for_departments(agency, departments_by_client: dict) -> list[tuple
     return found
 
 
-def client_recipients(agency, sheets: QuerySet[Werkbrief], week_start) -> list[Recipient]:
+def client_recipients(
+    *, agency: Agency, sheets: QuerySet[Werkbrief], week_start: dt.date
+) -> list[Recipient]:
     """The contacts who may approve hours and see the department of one of ``sheets``."""
     departments: dict = defaultdict(set)
     for department_id, client_id in sheets.values_list(
@@ -137,13 +144,13 @@ def client_recipients(agency, sheets: QuerySet[Werkbrief], week_start) -> list[R
     ]
 
 
-def approval_ready_recipients(*, agency, werkbrief: Werkbrief) -> list[Recipient]:
+def approval_ready_recipients(*, agency: Agency, werkbrief: Werkbrief) -> list[Recipient]:
     """The contacts who may approve this submitted werkbrief (they see its department)."""
     sheets = Werkbrief.objects.filter(agency=agency, pk=werkbrief.pk)
-    return client_recipients(agency, sheets, werkbrief.week_start)
+    return client_recipients(agency=agency, sheets=sheets, week_start=werkbrief.week_start)
 
 
-def staff_members(*, agency) -> list[Membership]:
+def staff_members(*, agency: Agency) -> list[Membership]:
     return list(
         Membership.objects.filter(
             agency=agency, role=Role.STAFF, is_active=True, user__is_active=True
@@ -154,19 +161,22 @@ def staff_members(*, agency) -> list[Membership]:
 # The events' messages -----------------------------------------------------------------------------
 
 
-def _in_agency_scope(notify):
+_Notify = TypeVar("_Notify", bound=Callable[..., list])
+
+
+def _in_agency_scope(notify: _Notify) -> _Notify:
     """Each of these runs in its agency's scope, whoever calls it (a service, a test)."""
 
     @functools.wraps(notify)
-    def scoped(*, agency, **kwargs):
+    def scoped(*, agency: Agency, **kwargs: Any) -> list:
         with agency_scope(agency):
             return notify(agency=agency, **kwargs)
 
-    return scoped
+    return cast(_Notify, scoped)  # the same signature as notify's
 
 
 @_in_agency_scope
-def werkbrief_rejected_notify(*, agency, werkbrief_id) -> list:
+def werkbrief_rejected_notify(*, agency: Agency, werkbrief_id: uuid.UUID) -> list:
     """The worker gets the client's reason (once per rejection)."""
     wb = (
         Werkbrief.objects.filter(agency=agency, pk=werkbrief_id)
@@ -192,7 +202,7 @@ def werkbrief_rejected_notify(*, agency, werkbrief_id) -> list:
             "transition_id": str(rejection.pk),
             "membership_id": str(membership.pk),
         },
-        worker_werkbrief_path([wb.pk]),
+        worker_werkbrief_path(werkbrief_ids=[wb.pk]),
     )
     return reserve(
         agency=agency,
@@ -204,7 +214,9 @@ def werkbrief_rejected_notify(*, agency, werkbrief_id) -> list:
 
 
 @_in_agency_scope
-def werkbrief_submitted_notify(*, agency, werkbrief_id, now=None) -> list:
+def werkbrief_submitted_notify(
+    *, agency: Agency, werkbrief_id: uuid.UUID, now: dt.datetime | None = None
+) -> list:
     """ "One or more werkbriefjes are ready for approval" to the contacts who may approve it; at
     most one a day per contact and week of hours (the ledger's slot is the day)."""
     now = now or timezone.now()
@@ -221,7 +233,7 @@ def werkbrief_submitted_notify(*, agency, werkbrief_id, now=None) -> list:
 
 
 @_in_agency_scope
-def correction_requested_notify(*, agency, correction_id) -> list:
+def correction_requested_notify(*, agency: Agency, correction_id: uuid.UUID) -> list:
     """The back office hears of a correction request: at the agency's own address when it has
     one, else every active back-office member."""
     correction = (
@@ -251,7 +263,7 @@ def correction_requested_notify(*, agency, correction_id) -> list:
 
 @_in_agency_scope
 def werkbrief_corrected_notify(
-    *, agency, werkbrief_id, correction_ids: list, at: dt.datetime
+    *, agency: Agency, werkbrief_id: uuid.UUID, correction_ids: list, at: dt.datetime
 ) -> list:
     """Whoever asked for a correction hears that the back office made it, with what changed:
     one mail per person per correction (the ledger's slot is the correction's moment)."""
@@ -286,7 +298,7 @@ def werkbrief_corrected_notify(
                 "correction_ids": [str(pk) for pk in correction_ids],
                 "at": at.isoformat(),
             },
-            worker_werkbrief_path([wb.pk])
+            worker_werkbrief_path(werkbrief_ids=[wb.pk])
             if is_worker
             else reverse("client:werkbrief", args=[wb.pk]),
         )

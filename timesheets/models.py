@@ -1,5 +1,7 @@
 """Werkbriefjes and CAO unravelling schemes."""
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -78,7 +80,7 @@ class CaoSchemeVersion(TenantModel):
                 }
             )
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         # Never store a scheme the engine cannot run, whichever way it is saved.
         self.clean()
         super().save(*args, **kwargs)

@@ -15,17 +15,20 @@ the dashboards' "actions waiting" come from the same definitions.
 """
 
 import datetime as dt
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext_noop
 
+from accounts.models import Membership
 from accounts.notifications import batch_membership, sms_number
-from agencies.models import Module
+from agencies.models import Agency, Module
 from notifications import registry
 from notifications.models import Kind, Notification
-from notifications.registry import Batch, MessageKind, Prepared, Recipient, Skip
+from notifications.registry import Batch, MessageKind, Prepared, Recipient, Skip, Tenant
 from timesheets import deadlines, selectors, workflow
 from timesheets.mail_events import client_recipients, worker_werkbrief_path
 from timesheets.models import (
@@ -43,7 +46,7 @@ WORKER_SWITCH = {"werkbrief_ready": "hour_invitations", "worker_reminder": "hour
 # The schedule -------------------------------------------------------------------------------------
 
 
-def due(agency, now: dt.datetime) -> list[Due]:
+def due(agency: Agency, now: dt.datetime) -> list[Due]:
     """The werkbrief's slots due at ``now`` (none for an agency without the timesheets module)."""
     if not agency.has_module(Module.TIMESHEETS):
         return []
@@ -73,11 +76,13 @@ def _workers(sheets: QuerySet[Werkbrief], *, switch: str) -> list[Recipient]:
         recipient.context.setdefault("werkbrief_ids", []).append(str(werkbrief_id))
     for recipient in by_user.values():
         recipient.context["membership_id"] = str(recipient.membership_id)
-        recipient.deep_link_path = worker_werkbrief_path(recipient.context["werkbrief_ids"])
+        recipient.deep_link_path = worker_werkbrief_path(
+            werkbrief_ids=recipient.context["werkbrief_ids"]
+        )
     return list(by_user.values())
 
 
-def werkbrief_ready_recipients(*, agency, week_start: dt.date) -> list[Recipient]:
+def werkbrief_ready_recipients(*, agency: Agency, week_start: dt.date) -> list[Recipient]:
     """Workers with a werkbrief of the week still to fill in (one query)."""
     sheets = Werkbrief.objects.filter(agency=agency, week_start=week_start).filter(
         selectors.waiting_for_worker(), status=workflow.INITIAL
@@ -85,7 +90,7 @@ def werkbrief_ready_recipients(*, agency, week_start: dt.date) -> list[Recipient
     return _workers(sheets, switch=WORKER_SWITCH["werkbrief_ready"])
 
 
-def worker_reminder_recipients(*, agency, week_start: dt.date) -> list[Recipient]:
+def worker_reminder_recipients(*, agency: Agency, week_start: dt.date) -> list[Recipient]:
     """Workers whose hours of the week are still missing: to fill in or rejected (one query).
     A placement where the client fills in, or with reminders off, gets none."""
     sheets = Werkbrief.objects.filter(agency=agency, week_start=week_start).filter(
@@ -94,20 +99,22 @@ def worker_reminder_recipients(*, agency, week_start: dt.date) -> list[Recipient
     return _workers(sheets, switch=WORKER_SWITCH["worker_reminder"])
 
 
-def client_reminder_recipients(*, agency, week_start: dt.date) -> list[Recipient]:
+def client_reminder_recipients(*, agency: Agency, week_start: dt.date) -> list[Recipient]:
     """Contacts who may approve hours and have werkbriefjes of the week waiting for them
     (three queries). The mail itself lists every werkbrief of the week not yet approved."""
     sheets = Werkbrief.objects.filter(agency=agency, week_start=week_start).filter(
         selectors.waiting_for_client()
     )
-    return client_recipients(agency, sheets, week_start)
+    return client_recipients(agency=agency, sheets=sheets, week_start=week_start)
 
 
 # Preparing a message: what it shows, and whether it is still due ----------------------------------
 
 
-def _worker_sheets(agency, kind: str, *, force: bool, ids) -> list[Werkbrief]:
-    sheets = Werkbrief.objects.filter(agency=agency, pk__in=ids).select_related(
+def _worker_sheets(
+    agency: Tenant, kind: str, *, force: bool, ids: Iterable[str]
+) -> list[Werkbrief]:
+    sheets = Werkbrief.objects.filter(agency=agency.pk, pk__in=ids).select_related(
         "placement__worker", "placement__department__client", "placement__function"
     )
     if not force:
@@ -118,7 +125,7 @@ def _worker_sheets(agency, kind: str, *, force: bool, ids) -> list[Werkbrief]:
     return list(sheets.order_by("week_start", "pk"))
 
 
-def _batch_worker_sheets(kind: str):
+def _batch_worker_sheets(kind: str) -> Callable[[Batch], dict]:
     """Per worker's mail of ``kind`` in the batch (not sent again by hand): its werkbriefjes
     that still wait for the worker; one query for the batch."""
 
@@ -134,11 +141,11 @@ def _batch_worker_sheets(kind: str):
     return load
 
 
-def _client_week(batch: Batch, membership, week_start: dt.date) -> list[Werkbrief]:
+def _client_week(batch: Batch, membership: Membership, week_start: dt.date) -> list[Werkbrief]:
     """The contact's werkbriefjes of the week not approved yet (a reminder lists every worker
     of the week). Contacts whose view is the same query (the client's contacts who see
     every department) share one read."""
-    weeks = batch.once("client_weeks", lambda _batch: {})
+    weeks: dict[Any, list[Werkbrief]] = batch.once("client_weeks", lambda _batch: {})
     visible = selectors.werkbrieven_visible_to(membership=membership)
     key = (str(visible.query), week_start)
     if key not in weeks:
@@ -146,7 +153,9 @@ def _client_week(batch: Batch, membership, week_start: dt.date) -> list[Werkbrie
     return weeks[key]
 
 
-def _check_cutoff(notification: Notification, now, *, for_client: bool, force: bool):
+def _check_cutoff(
+    notification: Notification, now: dt.datetime, *, for_client: bool, force: bool
+) -> dt.datetime:
     agency = notification.agency
     cutoff = (deadlines.client_deadline if for_client else deadlines.worker_deadline)(
         agency, notification.week_start
@@ -172,7 +181,7 @@ def _prepare_worker(notification: Notification, batch: Batch, force: bool) -> Pr
         raise Skip(gettext_noop("The hours are in: nothing to remind of."))
     return Prepared(
         {"werkbrieven": sheets, "deadline": cutoff, "week": notification.week_start},
-        worker_werkbrief_path([w.pk for w in sheets]),
+        worker_werkbrief_path(werkbrief_ids=[w.pk for w in sheets]),
         sms_number(membership),
     )
 
@@ -188,7 +197,7 @@ def _prepare_client(notification: Notification, batch: Batch, force: bool) -> Pr
         force=force or notification.kind == Kind.APPROVAL_READY,
     )
     sheets = _client_week(batch, membership, notification.week_start)
-    waiting = [w for w in sheets if w.waiting]
+    waiting = [w for w in sheets if w.waiting]  # type: ignore[attr-defined]  # client_week_open sets it
     if not waiting and not force:
         raise Skip(gettext_noop("Nothing waits for approval any more."))
     return Prepared(
@@ -225,7 +234,7 @@ def _prepare_rejected(notification: Notification, batch: Batch, force: bool) -> 
             "deadline": deadline,
             "rejected_at": rejection.at,
         },
-        worker_werkbrief_path([wb.pk]),
+        worker_werkbrief_path(werkbrief_ids=[wb.pk]),
         sms_number(membership),
     )
 

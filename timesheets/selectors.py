@@ -34,7 +34,7 @@ DONE = workflow.approved_states()
 OPEN_FOR_WORKER = tuple(
     s
     for s in workflow.STATES
-    if s in workflow.sources("submit", workflow.WORKER, workflow.WORKER_FILLS)
+    if s in workflow.sources(action="submit", actor=workflow.WORKER, mode=workflow.WORKER_FILLS)
 )
 
 MODE_FIELD = "placement__hours_entered_by"
@@ -75,12 +75,12 @@ def workflow_q(pairs: Iterable[tuple[str, str]], *, mode_field: str = MODE_FIELD
 
 def waiting_for_worker() -> Q:
     """To fill in, or to fix after a rejection, where the worker enters the hours."""
-    return workflow_q(workflow.waiting_pairs(workflow.WORKER))
+    return workflow_q(workflow.waiting_pairs(actor=workflow.WORKER))
 
 
 def waiting_for_client() -> Q:
     """Submitted ones to approve, and the ones the client fills in itself."""
-    return workflow_q(workflow.waiting_pairs(workflow.CLIENT))
+    return workflow_q(workflow.waiting_pairs(actor=workflow.CLIENT))
 
 
 def _base(membership: Membership) -> QuerySet[Werkbrief]:
@@ -172,7 +172,7 @@ def worker_home(*, membership: Membership, today: dt.date) -> WorkerHome:
     previous_week = deadlines.week_start_of(today) - dt.timedelta(days=7)
     current = next((w for w in open_sheets if w.week_start == previous_week), None)
     if current is None:
-        rejected = [w for w in open_sheets if workflow.is_sent_back(w.status)]
+        rejected = [w for w in open_sheets if workflow.is_sent_back(state=w.status)]
         current = rejected[0] if rejected else (open_sheets[0] if open_sheets else None)
     return WorkerHome(current, [w for w in open_sheets if w != current])
 
@@ -305,7 +305,7 @@ def _is_uuid(value: str) -> bool:
 
 def werkbrief_saved_days(*, werkbrief: Werkbrief) -> dict[dt.date, DayInput]:
     """The stored hours of each day as the hours form gives typed ones, to compare them."""
-    return saved_days(werkbrief)
+    return saved_days(werkbrief=werkbrief)
 
 
 def expense_types_for(*, agency_id: uuid.UUID) -> list[ExpenseType]:

@@ -9,27 +9,30 @@ silently: the second gets ConcurrentChange and the current state.
 
 import datetime as dt
 import functools
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
+from django.db.models.query import QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Membership
-from agencies.models import Role
+from agencies.models import Agency, Role
 from flexportal.formatting import money
 from flexportal.uploads import CheckedFile
 from staffing.models import Placement, TimeEntry
 from staffing.selectors import client_contact_for, departments_visible_to, placements_visible_to
 from timesheets import deadlines, mail_events, workflow
+from timesheets.choices import Absence
 from timesheets.display import same_day
 from timesheets.hours import MAX_DAY_MINUTES, minute_of_day, time_of_day
 from timesheets.models import (
-    Absence,
     CaoScheme,
     CaoSchemeVersion,
     CorrectionRequest,
@@ -43,7 +46,7 @@ from timesheets.models import (
     WerkbriefDay,
     WerkbriefTransition,
 )
-from timesheets.unravel import SchemeInvalid, explain, load_scheme
+from timesheets.unravel import Explanation, Scheme, SchemeInvalid, explain, load_scheme
 
 # Errors ------------------------------------------------------------------------------------------
 
@@ -51,7 +54,7 @@ from timesheets.unravel import SchemeInvalid, explain, load_scheme
 class WerkbriefError(Exception):
     """A refused action; ``message`` is translated and fit to show on the page."""
 
-    def __init__(self, message, *, werkbrief: Werkbrief | None = None):
+    def __init__(self, message: str | Promise, *, werkbrief: Werkbrief | None = None):
         super().__init__(str(message))
         self.message = message
         self.werkbrief = werkbrief
@@ -67,12 +70,14 @@ class NoAccess(TransitionNotAllowed, PermissionDenied):
     caller that skipped them gets a PermissionDenied (and, for the transitions' callers, still
     a refused action)."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__(_("This page does not exist, or you have no access to it."))
 
 
 class ConcurrentChange(WerkbriefError):
     """Someone else changed the werkbrief since the page was loaded; ``werkbrief`` is current."""
+
+    werkbrief: Werkbrief  # always given
 
 
 class HoursInvalid(WerkbriefError):
@@ -105,8 +110,8 @@ ACTOR_OF_ROLE = {
 }
 
 
-def actor_of(membership: Membership) -> str:
-    return ACTOR_OF_ROLE[membership.role]
+def actor_of(*, membership: Membership) -> str:
+    return ACTOR_OF_ROLE[Role(membership.role)]
 
 
 def _mode(werkbrief: Werkbrief) -> str:
@@ -156,7 +161,7 @@ def _may_act_on(wb: Werkbrief, membership: Membership) -> bool:
 
 
 def allowed_actions(
-    werkbrief: Werkbrief, membership: Membership, *, may_act: bool | None = None
+    *, werkbrief: Werkbrief, membership: Membership, may_act: bool | None = None
 ) -> list[str]:
     """The transitions this person may do now; the screens show exactly these buttons."""
     if may_act is None:
@@ -164,12 +169,12 @@ def allowed_actions(
     if not may_act:
         return []
     return workflow.actions(
-        actor=actor_of(membership), state=werkbrief.status, mode=_mode(werkbrief)
+        actor=actor_of(membership=membership), state=werkbrief.status, mode=_mode(werkbrief)
     )
 
 
 def can_edit_hours(
-    werkbrief: Werkbrief, membership: Membership, *, may_act: bool | None = None
+    *, werkbrief: Werkbrief, membership: Membership, may_act: bool | None = None
 ) -> bool:
     """Who may change hours in which state (DOMAIN.md, weekly cycle steps 2, 6, 7)."""
     if may_act is None:
@@ -177,7 +182,7 @@ def can_edit_hours(
     if not may_act:
         return False
     return workflow.may_edit_hours(
-        actor=actor_of(membership), state=werkbrief.status, mode=_mode(werkbrief)
+        actor=actor_of(membership=membership), state=werkbrief.status, mode=_mode(werkbrief)
     )
 
 
@@ -214,7 +219,9 @@ def werkbrief_transition(
     if transition is None:
         raise TransitionNotAllowed(_("Unknown action."))
     wb = _lock(werkbrief, version)
-    if action not in allowed_actions(wb, membership, may_act=_may_act_on(wb, membership)):
+    if action not in allowed_actions(
+        werkbrief=wb, membership=membership, may_act=_may_act_on(wb, membership)
+    ):
         raise TransitionNotAllowed(_refusal(wb, action), werkbrief=wb)
     comment = (comment or "").strip()
     if transition.needs_comment and not comment:
@@ -248,19 +255,38 @@ def werkbrief_transition(
     return wb
 
 
-def werkbrief_submit(*, werkbrief, membership, version, now=None) -> Werkbrief:
+def werkbrief_submit(
+    *,
+    werkbrief: Werkbrief,
+    membership: Membership,
+    version: int | None,
+    now: dt.datetime | None = None,
+) -> Werkbrief:
     return werkbrief_transition(
         werkbrief=werkbrief, membership=membership, action="submit", version=version, now=now
     )
 
 
-def werkbrief_approve(*, werkbrief, membership, version, now=None) -> Werkbrief:
+def werkbrief_approve(
+    *,
+    werkbrief: Werkbrief,
+    membership: Membership,
+    version: int | None,
+    now: dt.datetime | None = None,
+) -> Werkbrief:
     return werkbrief_transition(
         werkbrief=werkbrief, membership=membership, action="approve", version=version, now=now
     )
 
 
-def werkbrief_reject(*, werkbrief, membership, version, reason: str, now=None) -> Werkbrief:
+def werkbrief_reject(
+    *,
+    werkbrief: Werkbrief,
+    membership: Membership,
+    version: int | None,
+    reason: str,
+    now: dt.datetime | None = None,
+) -> Werkbrief:
     return werkbrief_transition(
         werkbrief=werkbrief,
         membership=membership,
@@ -279,7 +305,11 @@ BULK_ACTIONS = frozenset({"close", "process"})
 
 @transaction.atomic
 def werkbrieven_bulk_transition(
-    *, werkbrief_ids: Iterable, membership: Membership, action: str, now=None
+    *,
+    werkbrief_ids: Iterable[Any],
+    membership: Membership,
+    action: str,
+    now: dt.datetime | None = None,
 ) -> tuple[int, list[tuple[Werkbrief, str]]]:
     """The back office's bulk actions (close, process) through the one state machine, in five
     queries whatever the selection: lock the rows, move them in one UPDATE (version bumped),
@@ -301,7 +331,7 @@ def werkbrieven_bulk_transition(
     )
     # What allowed_actions() asks of one werkbrief, for a bulk action: the role, and the
     # status (these actions do not depend on the placement nor on who enters the hours).
-    sources = workflow.bulk_sources(action, actor_of(membership))
+    sources = workflow.bulk_sources(action=action, actor=actor_of(membership=membership))
     moving = [row for row in rows if membership.is_active and row[1] in sources]
     refused_ids = {row[0] for row in rows} - {row[0] for row in moving}
     refused = []
@@ -359,12 +389,12 @@ def _check_complete(wb: Werkbrief) -> None:
 def _notify(wb: Werkbrief, action: str, now: dt.datetime) -> None:
     """The mails of the transition go into the mail log in this transaction (see
     timesheets.mail_events) and are delivered after the commit."""
-    mail_events.werkbrief_transitioned(wb, action, now)
+    mail_events.werkbrief_transitioned(werkbrief=wb, action=action, now=now)
 
 
 def _notify_many(werkbrief_ids: list, action: str, now: dt.datetime) -> None:
     """The same for a bulk action: the rows of all its mails reserved at once."""
-    mail_events.werkbrieven_transitioned(werkbrief_ids, action, now)
+    mail_events.werkbrieven_transitioned(werkbrief_ids=werkbrief_ids, action=action, now=now)
 
 
 # Making werkbriefjes -----------------------------------------------------------------------------
@@ -388,7 +418,9 @@ def _days_in_placement(placement: Placement, week_start: dt.date) -> list[dt.dat
 
 
 @transaction.atomic
-def werkbrief_ensure(*, placement: Placement, week_start: dt.date, by_hand=False) -> Werkbrief:
+def werkbrief_ensure(
+    *, placement: Placement, week_start: dt.date, by_hand: bool = False
+) -> Werkbrief:
     """The werkbrief of this placement and week, made when missing ("on demand")."""
     if week_start.weekday() != 0:
         raise ValueError("week_start must be a Monday")
@@ -428,7 +460,7 @@ def werkbrief_add(*, placement: Placement, day: dt.date) -> Werkbrief:
 
 
 def werkbrieven_generate(
-    *, agency, today: dt.date, weeks_back: int = 4, weeks_ahead: int = 1
+    *, agency: Agency, today: dt.date, weeks_back: int = 4, weeks_ahead: int = 1
 ) -> int:
     """Make the werkbriefjes of every running placement from ``weeks_back`` weeks ago up to
     ``weeks_ahead`` weeks ahead, in bulk. Idempotent; returns how many were made."""
@@ -476,7 +508,7 @@ class DayInput:
     manual: dict = field(default_factory=dict)  # HourType pk -> minutes
 
 
-def _real_minutes(tz, date: dt.date, start: int, end: int) -> int | None:
+def _real_minutes(tz: dt.tzinfo, date: dt.date, start: int, end: int) -> int | None:
     """Real minutes from start to end local time (DST-aware); None if a time does not exist."""
     end_date = date if end > start else date + dt.timedelta(days=1)
     a = _aware(tz, date, start)
@@ -487,7 +519,7 @@ def _real_minutes(tz, date: dt.date, start: int, end: int) -> int | None:
     return int((b.astimezone(dt.UTC) - a.astimezone(dt.UTC)).total_seconds() // 60)
 
 
-def _aware(tz, date: dt.date, minute: int) -> dt.datetime | None:
+def _aware(tz: dt.tzinfo, date: dt.date, minute: int) -> dt.datetime | None:
     if minute == MAX_DAY_MINUTES:
         date, minute = date + dt.timedelta(days=1), 0
     naive = dt.datetime.combine(date, dt.time(minute // 60, minute % 60))
@@ -501,7 +533,7 @@ def _aware(tz, date: dt.date, minute: int) -> dt.datetime | None:
 def _validate(wb: Werkbrief, days: list[DayInput]) -> dict[tuple, list]:
     errors: dict[tuple, list] = {}
 
-    def err(date, name, message):
+    def err(date: dt.date | None, name: str, message: str | Promise) -> None:
         errors.setdefault((date, name), []).append(message)
 
     own_dates = {d.date for d in wb.days.all()}
@@ -517,7 +549,7 @@ def _validate(wb: Werkbrief, days: list[DayInput]) -> dict[tuple, list]:
             if (day.start is None) != (day.end is None):
                 name = "end" if day.end is None else "start"
                 err(day.date, name, _("Enter both the start and the end time."))
-            elif day.start is not None:
+            elif day.start is not None and day.end is not None:  # both given (checked above)
                 length = _real_minutes(tz, day.date, day.start, day.end)
                 if length is None:
                     err(day.date, "start", _("This time does not exist that day (clock change)."))
@@ -545,7 +577,12 @@ def _validate(wb: Werkbrief, days: list[DayInput]) -> dict[tuple, list]:
     return errors
 
 
-def _validate_manual(day: DayInput, worked: int, hour_types: dict, err) -> None:
+def _validate_manual(
+    day: DayInput,
+    worked: int,
+    hour_types: dict,
+    err: Callable[[dt.date | None, str, str | Promise], None],
+) -> None:
     """The clock's buckets are parts of the hours worked that day: the hour types paid instead
     of normal hours together at most the hours worked, each supplement at most the hours
     worked too. The message names the buckets as the agency calls them."""
@@ -616,7 +653,7 @@ def werkbrief_save_hours(
         if _same_as_saved(change.werkbrief, days):
             return change.werkbrief
         raise
-    if not can_edit_hours(wb, membership, may_act=_may_act_on(wb, membership)):
+    if not can_edit_hours(werkbrief=wb, membership=membership, may_act=_may_act_on(wb, membership)):
         raise TransitionNotAllowed(
             _("You cannot change the hours of this werkbrief: it is %(status)s.")
             % {"status": wb.get_status_display().lower()},
@@ -631,7 +668,7 @@ def werkbrief_save_hours(
     record = _records_changes(wb, membership)
     payroll_week = (
         deadlines.correction_payroll_week(wb.placement.agency, wb, now)
-        if workflow.correction_paid_later(wb.status)
+        if workflow.correction_paid_later(state=wb.status)
         else None
     )
     changes, manual_rows, touched = [], [], []
@@ -700,7 +737,7 @@ def werkbrief_save_hours(
     return wb
 
 
-def saved_days(werkbrief: Werkbrief) -> dict[dt.date, DayInput]:
+def saved_days(*, werkbrief: Werkbrief) -> dict[dt.date, DayInput]:
     """The stored hours of each day as the hours form gives typed ones, to compare them."""
     times = werkbrief.placement.time_entry == TimeEntry.TIMES
     return {
@@ -721,7 +758,7 @@ def saved_days(werkbrief: Werkbrief) -> dict[dt.date, DayInput]:
 
 def _same_as_saved(werkbrief: Werkbrief, days: list[DayInput]) -> bool:
     """Whether typed hours equal what is stored: a second click on the same button."""
-    saved = saved_days(werkbrief)
+    saved = saved_days(werkbrief=werkbrief)
     return all(d.date in saved and same_day(saved[d.date], d) for d in days)
 
 
@@ -738,13 +775,13 @@ def _corrections_close(wb: Werkbrief, membership: Membership, now: dt.datetime) 
     correction_requests_handle(
         requests=CorrectionRequest.objects.filter(pk__in=ids), membership=membership, now=now
     )
-    mail_events.werkbrief_corrected(wb, ids, now)
+    mail_events.werkbrief_corrected(werkbrief=wb, correction_ids=ids, now=now)
 
 
 # Unravelling -------------------------------------------------------------------------------------
 
 
-def scheme_version_for(placement: Placement, week_start: dt.date) -> CaoSchemeVersion | None:
+def scheme_version_for(*, placement: Placement, week_start: dt.date) -> CaoSchemeVersion | None:
     """The version of the placement's scheme valid in that week (FORMAT.md, last section)."""
     if placement.cao_scheme_id is None:
         return None
@@ -758,14 +795,14 @@ def scheme_version_for(placement: Placement, week_start: dt.date) -> CaoSchemeVe
 
 
 @functools.lru_cache(maxsize=256)
-def _loaded_scheme(version_pk, updated_at, document_json: str):
+def _loaded_scheme(version_pk: Any, updated_at: dt.datetime, document_json: str) -> Scheme:
     import json
 
     return load_scheme(json.loads(document_json))
 
 
-def shifts_input(wb: Werkbrief, days: Iterable[WerkbriefDay]) -> dict:
-    placement = wb.placement
+def shifts_input(*, werkbrief: Werkbrief, days: Iterable[WerkbriefDay]) -> dict:
+    placement = werkbrief.placement
     contract_minutes = placement.contract_minutes_per_week
     return {
         "worker": {
@@ -788,9 +825,12 @@ def shifts_input(wb: Werkbrief, days: Iterable[WerkbriefDay]) -> dict:
     }
 
 
-def werkbrief_explain(wb: Werkbrief, days: list[WerkbriefDay] | None = None):
+def werkbrief_explain(
+    *, werkbrief: Werkbrief, days: list[WerkbriefDay] | None = None
+) -> Explanation | None:
     """The engine's explanation of the week (None without a scheme); for the screens."""
-    version = scheme_version_for(wb.placement, wb.week_start)
+    wb = werkbrief
+    version = scheme_version_for(placement=wb.placement, week_start=wb.week_start)
     if version is None:
         return None
     import json
@@ -799,7 +839,7 @@ def werkbrief_explain(wb: Werkbrief, days: list[WerkbriefDay] | None = None):
         version.pk, version.updated_at, json.dumps(version.document, sort_keys=True)
     )
     days = list(wb.days.all()) if days is None else days
-    return explain(scheme, shifts_input(wb, days))
+    return explain(scheme, shifts_input(werkbrief=wb, days=days))
 
 
 @dataclass
@@ -820,7 +860,7 @@ class _Computation:
     week: dict[str, int]
     per_day: dict[dt.date, dict[str, int]]
     worked_per_day: dict[dt.date, int]
-    explanation: object | None = None
+    explanation: Explanation | None = None
     error: str = ""
     warnings: tuple = ()
 
@@ -829,7 +869,7 @@ def _compute(wb: Werkbrief, entries: list[_Entry]) -> _Computation:
     """The buckets of a week: unravelled under the placement's CAO scheme, or the hand-entered
     hours on top of normal ones. Under a scheme the worked minutes are the engine's (after an
     Arbeidstijdenwet top-up of the break), so hours and buckets always add up."""
-    version = scheme_version_for(wb.placement, wb.week_start)
+    version = scheme_version_for(placement=wb.placement, week_start=wb.week_start)
     result = _Computation(version, {}, {}, {e.date: e.worked for e in entries})
     if version is not None:
         rows = [
@@ -837,11 +877,13 @@ def _compute(wb: Werkbrief, entries: list[_Entry]) -> _Computation:
             for e in entries
         ]
         try:
-            result.explanation = werkbrief_explain(wb, rows)
+            explanation = werkbrief_explain(werkbrief=wb, days=rows)
         except SchemeInvalid:
             result.error = "SCHEME_INVALID"
             return result
-        outcome = result.explanation.result
+        assert explanation is not None  # the week has a scheme version (above)
+        result.explanation = explanation
+        outcome = explanation.result
         result.error = outcome["error"] or ""
         result.warnings = tuple(outcome["warnings"])
         result.week = dict(outcome["buckets"])
@@ -849,7 +891,7 @@ def _compute(wb: Werkbrief, entries: list[_Entry]) -> _Computation:
             for entry in entries:
                 if entry.start is not None:
                     result.worked_per_day[entry.date] = 0
-        for shift in result.explanation.shifts:
+        for shift in explanation.shifts:
             day = dt.date.fromisoformat(shift.date)
             bucket = result.per_day.setdefault(day, {})
             for name, minutes in shift.buckets.items():
@@ -898,7 +940,7 @@ class HoursPreview:
     worked_minutes: int
     buckets: dict[str, int]  # the week
     day_buckets: dict[dt.date, dict[str, int]]
-    explanation: object | None  # timesheets.unravel.Explanation, under a CAO scheme
+    explanation: Explanation | None  # under a CAO scheme
     cao_version: CaoSchemeVersion | None
     unravel_error: str
     errors: dict[tuple, list]  # as HoursInvalid would carry them
@@ -921,7 +963,7 @@ def werkbrief_preview(*, werkbrief: Werkbrief, days: list[DayInput]) -> HoursPre
             time_of_day(d.start) if times else None,
             time_of_day(d.end) if times else None,
             d.break_minutes if times else 0,
-            d._worked,  # type: ignore[attr-defined]
+            d._worked,  # set by _validate; hasattr() above narrows it
             {hour_types[pk]: m for pk, m in d.manual.items()},
         )
         for d in good
@@ -955,16 +997,18 @@ def expense_add(
     receipt: CheckedFile | None = None,
 ) -> Expense:
     wb = _lock(werkbrief, version)
-    if not can_edit_hours(wb, membership, may_act=_may_act_on(wb, membership)):
+    if not can_edit_hours(werkbrief=wb, membership=membership, may_act=_may_act_on(wb, membership)):
         raise TransitionNotAllowed(_("Expenses can no longer be added to this werkbrief."))
     if expense_type.kind == ExpenseType.Kind.KILOMETRES:
-        amount = (Decimal(kilometres or 0) * expense_type.rate).quantize(Decimal("0.01"))
+        # A kilometre type always has a rate (ExpenseType.clean).
+        rate: Decimal = expense_type.rate  # type: ignore[assignment]
+        amount = (Decimal(kilometres or 0) * rate).quantize(Decimal("0.01"))
     expense = Expense(
         agency_id=wb.agency_id,
         werkbrief=wb,
         expense_type=expense_type,
         date=date,
-        amount=amount,
+        amount=amount,  # type: ignore[misc]  # the form requires an amount for an amount type
         kilometres=kilometres,
         description=description.strip(),
     )
@@ -985,7 +1029,7 @@ def expense_remove(*, expense: Expense, membership: Membership, version: int | N
     """Remove an expense and its receipt; always recorded in the history, whoever removes it
     and whenever, since the receipt is gone with it. Returns the werkbrief as it is now."""
     wb = _lock(expense.werkbrief, version)
-    if not can_edit_hours(wb, membership, may_act=_may_act_on(wb, membership)):
+    if not can_edit_hours(werkbrief=wb, membership=membership, may_act=_may_act_on(wb, membership)):
         raise TransitionNotAllowed(_("Expenses of this werkbrief can no longer be changed."))
     _record_expense(wb, membership, expense, before=_describe_expense(expense), after="")
     if expense.receipt:
@@ -1016,7 +1060,9 @@ def _describe_expense(expense: Expense) -> str:
     return " · ".join(parts)[:200]
 
 
-def _record_expense(wb, membership, expense, *, before: str, after: str) -> None:
+def _record_expense(
+    wb: Werkbrief, membership: Membership, expense: Expense, *, before: str, after: str
+) -> None:
     WerkbriefChange.objects.create(
         agency_id=wb.agency_id,
         werkbrief=wb,
@@ -1041,7 +1087,7 @@ def werkbrief_comment_add(
         raise WerkbriefError(_("Write a comment first."))
     wb = _lock(werkbrief, None)  # two requests of one double click queue here
     _check_sees(wb, membership)
-    if not workflow.may_comment(actor=actor_of(membership), state=wb.status):
+    if not workflow.may_comment(actor=actor_of(membership=membership), state=wb.status):
         raise NoAccess()
     last = wb.comments.order_by("-created_at").first()
     if last is not None and last.author_id == membership.user_id and last.text == text:
@@ -1063,7 +1109,7 @@ def correction_request_create(
         raise WerkbriefError(_("Describe what should be corrected."))
     wb = _lock(werkbrief, None)
     _check_sees(wb, membership)
-    actor = actor_of(membership)
+    actor = actor_of(membership=membership)
     if actor not in workflow.CORRECTION_REQUESTERS:
         raise NoAccess()
     if not workflow.may_request_correction(actor=actor, state=wb.status):
@@ -1076,17 +1122,25 @@ def correction_request_create(
         requested_by=membership.user,
         message=message,
     )
-    mail_events.correction_requested(request)
+    mail_events.correction_requested(correction=request)
     return request
 
 
 @transaction.atomic
-def correction_requests_handle(*, requests, membership: Membership, now=None) -> int:
+def correction_requests_handle(
+    *,
+    requests: QuerySet[CorrectionRequest],
+    membership: Membership,
+    now: dt.datetime | None = None,
+) -> int:
     """Mark the open ones of ``requests`` (a queryset) handled, in one UPDATE; returns how many.
     The back office of the requests' agency only (NoAccess for anyone else); the rows are
     locked first, so a request is handled once whoever else handles it at the same moment."""
     now = now or timezone.now()
-    if not (membership.is_active and workflow.may_handle_corrections(actor=actor_of(membership))):
+    if not (
+        membership.is_active
+        and workflow.may_handle_corrections(actor=actor_of(membership=membership))
+    ):
         raise NoAccess()
     rows = list(
         CorrectionRequest.objects.filter(
@@ -1125,7 +1179,9 @@ def cao_scheme_version_add(
     return version
 
 
-def cao_scheme_import(*, agency, document: dict, valid_from: dt.date, name: str = "") -> CaoScheme:
+def cao_scheme_import(
+    *, agency: Agency, document: dict, valid_from: dt.date, name: str = ""
+) -> CaoScheme:
     """Import a scheme document: a new scheme (named after the document) or a new version."""
     name = (name or str(document.get("name") or document.get("id") or "")).strip()[:200]
     if not name:
@@ -1138,7 +1194,7 @@ def cao_scheme_import(*, agency, document: dict, valid_from: dt.date, name: str 
     return scheme
 
 
-def cao_examples_load(*, agency, examples: dict) -> list[CaoScheme]:
+def cao_examples_load(*, agency: Agency, examples: dict) -> list[CaoScheme]:
     """The example schemes of examples.json, marked as examples; idempotent."""
     loaded = []
     for scheme_id, document in sorted(examples["schemes"].items()):

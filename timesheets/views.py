@@ -76,7 +76,7 @@ def _page(request, werkbrief_id) -> werkbrief_page.WerkbriefPage:
 def _page_of(request, wb) -> werkbrief_page.WerkbriefPage:
     """The page of a werkbrief a service just returned (checked and changed by it)."""
     return werkbrief_page.page_of(
-        wb, membership=request.membership, agency=request.agency, now=timezone.now()
+        werkbrief=wb, membership=request.membership, agency=request.agency, now=timezone.now()
     )
 
 
@@ -364,7 +364,7 @@ def werkbrief_reject(request, werkbrief_id):
             reason=form.cleaned_data["reason"],
         )
     except services.ConcurrentChange as error:
-        if workflow.is_sent_back(error.werkbrief.status):
+        if workflow.is_sent_back(state=error.werkbrief.status):
             messages.info(request, _("This werkbrief is already rejected."))
         else:
             messages.error(request, error.message)

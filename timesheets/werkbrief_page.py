@@ -28,7 +28,7 @@ from timesheets.models import HourType, Werkbrief, WerkbriefDay
 from timesheets.services import DayInput
 
 
-def manual_hour_types(werkbrief: Werkbrief) -> list[HourType]:
+def manual_hour_types(*, werkbrief: Werkbrief) -> list[HourType]:
     """The hour types of the "clock": only without a CAO scheme on the placement."""
     if werkbrief.placement.cao_scheme_id is not None:
         return []
@@ -130,7 +130,7 @@ class WerkbriefPage:
         wb = self.werkbrief
         explanation = None
         if wb.cao_version_id is not None and any(d.start is not None for d in self.days):
-            explanation = services.werkbrief_explain(wb, self.days)
+            explanation = services.werkbrief_explain(werkbrief=wb, days=self.days)
         infos = self._bucket_infos(wb.cao_version.document if wb.cao_version else None)
         return Buckets(
             day_lines={d.date: display.bucket_lines(d.buckets, infos) for d in self.days},
@@ -157,7 +157,7 @@ class WerkbriefPage:
             errors=preview.errors,
         )
 
-    def _bucket_infos(self, document) -> dict:
+    def _bucket_infos(self, document: dict | None) -> dict:
         if document is not None:
             return display.bucket_infos_for_scheme(document)
         return display.bucket_infos_for_hour_types(self.hour_types)
@@ -178,11 +178,11 @@ def werkbrief_page(
         )
     except Werkbrief.DoesNotExist:
         raise Http404 from None
-    return page_of(wb, membership=membership, agency=agency, now=now)
+    return page_of(werkbrief=wb, membership=membership, agency=agency, now=now)
 
 
 def page_of(
-    werkbrief: Werkbrief, *, membership: Membership, agency: Agency, now: dt.datetime
+    *, werkbrief: Werkbrief, membership: Membership, agency: Agency, now: dt.datetime
 ) -> WerkbriefPage:
     """The page of a werkbrief the caller has checked access to (a service just returned it,
     or ``werkbrief_page`` loaded it); its details are loaded when they are not yet."""
@@ -193,7 +193,7 @@ def page_of(
         agency=agency,
         now=now,
         days=list(wb.days.all()),
-        can_edit=services.can_edit_hours(wb, membership),
-        actions=services.allowed_actions(wb, membership),
-        hour_types=manual_hour_types(wb),
+        can_edit=services.can_edit_hours(werkbrief=wb, membership=membership),
+        actions=services.allowed_actions(werkbrief=wb, membership=membership),
+        hour_types=manual_hour_types(werkbrief=wb),
     )

@@ -139,7 +139,7 @@ CORRECTION_HANDLERS = frozenset({BACK_OFFICE})
 # ------------------------------------------------------------------------------------------------
 
 
-def sources(action: str, actor: str, mode: str) -> frozenset[str]:
+def sources(*, action: str, actor: str, mode: str) -> frozenset[str]:
     """The states from which ``actor`` may take ``action`` on a werkbrief in entry ``mode``."""
     transition = TRANSITIONS.get(action)
     if transition is None:
@@ -147,19 +147,19 @@ def sources(action: str, actor: str, mode: str) -> frozenset[str]:
     return transition.allowed.get((actor, mode), frozenset())
 
 
-def may(action: str, *, actor: str, state: str, mode: str) -> bool:
-    return state in sources(action, actor, mode)
+def may(*, action: str, actor: str, state: str, mode: str) -> bool:
+    return state in sources(action=action, actor=actor, mode=mode)
 
 
 def actions(*, actor: str, state: str, mode: str) -> list[str]:
     """The steps ``actor`` may take now, in the table's order (the screens' buttons)."""
-    return [a for a in TRANSITIONS if may(a, actor=actor, state=state, mode=mode)]
+    return [a for a in TRANSITIONS if may(action=a, actor=actor, state=state, mode=mode)]
 
 
-def bulk_sources(action: str, actor: str) -> frozenset[str]:
+def bulk_sources(*, action: str, actor: str) -> frozenset[str]:
     """The states from which ``actor`` may take ``action`` whatever the entry mode: a bulk
     action checks the status alone."""
-    per_mode = [sources(action, actor, mode) for mode in MODES]
+    per_mode = [sources(action=action, actor=actor, mode=mode) for mode in MODES]
     return frozenset.intersection(*per_mode)
 
 
@@ -167,24 +167,26 @@ def may_edit_hours(*, actor: str, state: str, mode: str) -> bool:
     return state in EDIT_HOURS.get((actor, mode), frozenset())
 
 
-def waiting_pairs(actor: str) -> frozenset[tuple[str, str]]:
+def waiting_pairs(*, actor: str) -> frozenset[tuple[str, str]]:
     """The (state, mode) pairs in which a werkbrief waits for ``actor``."""
     step = WAITING_STEP.get(actor)
     if step is None:
         return frozenset()
-    return frozenset((state, mode) for mode in MODES for state in sources(step, actor, mode))
+    return frozenset(
+        (state, mode) for mode in MODES for state in sources(action=step, actor=actor, mode=mode)
+    )
 
 
-def is_waiting_for(actor: str, *, state: str, mode: str) -> bool:
-    return (state, mode) in waiting_pairs(actor)
+def is_waiting_for(*, actor: str, state: str, mode: str) -> bool:
+    return (state, mode) in waiting_pairs(actor=actor)
 
 
-def is_sent_back(state: str) -> bool:
+def is_sent_back(*, state: str) -> bool:
     """Rejected: waits for a fix by whoever fills in the hours."""
     return STATES[state].sent_back
 
 
-def is_approved(state: str) -> bool:
+def is_approved(*, state: str) -> bool:
     return STATES[state].approved
 
 
@@ -192,7 +194,7 @@ def approved_states() -> tuple[str, ...]:
     return tuple(s for s, info in STATES.items() if info.approved)
 
 
-def correction_paid_later(state: str) -> bool:
+def correction_paid_later(*, state: str) -> bool:
     """Whether a correction of hours now is paid in a later payroll run than the werkbrief."""
     return STATES[state].paid
 
@@ -202,7 +204,7 @@ def may_comment(*, actor: str, state: str) -> bool:
 
 
 def may_request_correction(*, actor: str, state: str) -> bool:
-    return actor in CORRECTION_REQUESTERS and is_approved(state)
+    return actor in CORRECTION_REQUESTERS and is_approved(state=state)
 
 
 def may_handle_corrections(*, actor: str) -> bool:

@@ -53,7 +53,7 @@ def email_change_request(
         context={"new_email": new_email, "valid_days": EMAIL_CHANGE_MAX_AGE.days},
         link_path=f"{reverse('email_change_link')}#{token}",
     )
-    failure = mail_failed(row)
+    failure = mail_failed(row=row)
     if failure == MailFailure.REFUSED:
         raise ValidationError(
             _("The mail server refuses mail to this address. Check the address."),

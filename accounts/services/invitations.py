@@ -146,7 +146,7 @@ def _invitation_deliver(
 def invitation_send_failure(*, invitation: Invitation) -> str | None:
     """Why the mail of a just-sent invitation did not go out, in words for the back office;
     None when it went out (or goes out after the commit of the caller's transaction)."""
-    failure = mail_failed(invitation.notification)
+    failure = mail_failed(row=invitation.notification)
     if failure is None:
         return None
     person = invitation.membership.user.email

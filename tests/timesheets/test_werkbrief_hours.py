@@ -182,7 +182,7 @@ def test_with_a_scheme_the_week_is_unravelled(tenant_a, scheme_a):
         # 07:00-17:30 with the 30 min break at 12:00: 600 worked; after 8 h overtime at 125 %.
         wb = _save(tenant_a, wb, DayInput(tuesday, 7 * 60, 17 * 60 + 30, 30))
         day = wb.days.get(date=tuesday)
-        explanation = services.werkbrief_explain(wb)
+        explanation = services.werkbrief_explain(werkbrief=wb)
     assert wb.worked_minutes == 600
     assert wb.buckets == {"normal_100": 480, "ot_125": 120}
     assert day.buckets == wb.buckets
@@ -201,9 +201,14 @@ def test_the_scheme_version_valid_in_the_week_is_used(tenant_a, werkbrief, schem
             valid_from=werkbrief.week_start + dt.timedelta(days=70),
             document=old.document,
         )
-        assert services.scheme_version_for(tenant_a.placement, werkbrief.week_start) == old
+        assert (
+            services.scheme_version_for(
+                placement=tenant_a.placement, week_start=werkbrief.week_start
+            )
+            == old
+        )
         later = werkbrief.week_start + dt.timedelta(days=70)
-        assert services.scheme_version_for(tenant_a.placement, later) == newer
+        assert services.scheme_version_for(placement=tenant_a.placement, week_start=later) == newer
 
 
 def test_werkbriefjes_are_generated_ahead_once(tenant_a):

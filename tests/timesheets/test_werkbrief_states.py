@@ -171,8 +171,13 @@ def test_where_the_client_fills_in_the_worker_only_reads(tenant_a, werkbrief):
         tenant_a.placement.hours_entered_by = HoursEnteredBy.CLIENT
         tenant_a.placement.save()
         werkbrief.refresh_from_db()
-        assert not services.can_edit_hours(werkbrief, tenant_a.worker.membership)
-        assert services.allowed_actions(werkbrief, tenant_a.worker.membership) == []
+        assert not services.can_edit_hours(
+            werkbrief=werkbrief, membership=tenant_a.worker.membership
+        )
+        assert (
+            services.allowed_actions(werkbrief=werkbrief, membership=tenant_a.worker.membership)
+            == []
+        )
         wb = services.werkbrief_save_hours(
             werkbrief=werkbrief,
             membership=tenant_a.contact.membership,

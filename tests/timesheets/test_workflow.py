@@ -76,7 +76,7 @@ def test_the_table_has_exactly_the_five_steps_with_their_targets():
 @pytest.mark.parametrize(("action", "actor", "mode", "state"), EVERY)
 def test_every_step_for_every_actor_mode_and_state(action, actor, mode, state):
     expected = state in EXPECTED_TRANSITIONS.get((action, actor, mode), set())
-    assert workflow.may(action, actor=actor, state=state, mode=mode) is expected
+    assert workflow.may(action=action, actor=actor, state=state, mode=mode) is expected
     assert (action in workflow.actions(actor=actor, state=state, mode=mode)) is expected
 
 
@@ -87,7 +87,7 @@ def test_the_system_moves_no_werkbrief_and_edits_no_hours():
 
 
 def test_an_unknown_action_is_allowed_nowhere():
-    assert workflow.sources("delete", B, WF) == frozenset()
+    assert workflow.sources(action="delete", actor=B, mode=WF) == frozenset()
 
 
 @pytest.mark.parametrize(
@@ -101,24 +101,24 @@ def test_who_edits_hours_in_which_state_and_mode(actor, mode, state):
 
 @pytest.mark.parametrize("actor", workflow.ACTORS)
 def test_what_waits_for_whom(actor):
-    assert set(workflow.waiting_pairs(actor)) == EXPECTED_WAITING[actor]
+    assert set(workflow.waiting_pairs(actor=actor)) == EXPECTED_WAITING[actor]
     for state, mode in itertools.product(Status.values, workflow.MODES):
         expected = (state, mode) in EXPECTED_WAITING[actor]
-        assert workflow.is_waiting_for(actor, state=state, mode=mode) is expected
+        assert workflow.is_waiting_for(actor=actor, state=state, mode=mode) is expected
 
 
 def test_bulk_steps_depend_on_the_status_alone():
-    assert workflow.bulk_sources("close", B) == {GOED}
-    assert workflow.bulk_sources("process", B) == {AFR}
-    assert workflow.bulk_sources("close", C) == set()
+    assert workflow.bulk_sources(action="close", actor=B) == {GOED}
+    assert workflow.bulk_sources(action="process", actor=B) == {AFR}
+    assert workflow.bulk_sources(action="close", actor=C) == set()
     # approve depends on the mode: it never goes in bulk from a state valid in one mode only
-    assert workflow.bulk_sources("approve", C) == {ING}
+    assert workflow.bulk_sources(action="approve", actor=C) == {ING}
 
 
 def test_what_the_states_mean():
-    assert [s for s in Status.values if workflow.is_sent_back(s)] == [AFW]
+    assert [s for s in Status.values if workflow.is_sent_back(state=s)] == [AFW]
     assert set(workflow.approved_states()) == {GOED, AFR, VER}
-    assert [s for s in Status.values if workflow.correction_paid_later(s)] == [VER]
+    assert [s for s in Status.values if workflow.correction_paid_later(state=s)] == [VER]
     for state in Status.values:
         for actor in (W, C):
             assert workflow.may_request_correction(actor=actor, state=state) is (
@@ -178,7 +178,7 @@ def test_the_waiting_q_matches_the_tables_predicate_in_every_state_and_mode(
         )
     for wb in both_modes:
         expected = workflow.is_waiting_for(
-            actor, state=wb.status, mode=wb.placement.hours_entered_by
+            actor=actor, state=wb.status, mode=wb.placement.hours_entered_by
         )
         assert (wb.pk in matched) is expected, (wb.status, wb.placement.hours_entered_by)
         assert annotated[wb.pk] is expected
@@ -191,25 +191,25 @@ def test_a_q_of_no_pairs_matches_nothing(tenant_a, both_modes):
 
 def test_the_selectors_named_state_sets_come_from_the_table():
     assert set(selectors.DONE) == set(workflow.approved_states())
-    assert set(selectors.OPEN_FOR_WORKER) == workflow.sources("submit", W, WF)
+    assert set(selectors.OPEN_FOR_WORKER) == workflow.sources(action="submit", actor=W, mode=WF)
 
 
 @pytest.mark.parametrize("persona", ["worker", "contact", "staff"])
 def test_the_services_buttons_and_hours_follow_the_table(tenant_a, both_modes, persona):
     membership = getattr(tenant_a, persona)
     membership = getattr(membership, "membership", membership)
-    actor = services.actor_of(membership)
+    actor = services.actor_of(membership=membership)
     with tenant_a.scope():
         if persona == "worker":  # the worker's own placement only
             both_modes = [wb for wb in both_modes if wb.placement_id == tenant_a.placement.pk]
         for wb in both_modes:
             mode = wb.placement.hours_entered_by
-            assert services.allowed_actions(wb, membership) == workflow.actions(
-                actor=actor, state=wb.status, mode=mode
-            )
-            assert services.can_edit_hours(wb, membership) is workflow.may_edit_hours(
-                actor=actor, state=wb.status, mode=mode
-            )
+            assert services.allowed_actions(
+                werkbrief=wb, membership=membership
+            ) == workflow.actions(actor=actor, state=wb.status, mode=mode)
+            assert services.can_edit_hours(
+                werkbrief=wb, membership=membership
+            ) is workflow.may_edit_hours(actor=actor, state=wb.status, mode=mode)
 
 
 def test_the_roles_map_onto_the_tables_actors():

@@ -21,11 +21,11 @@ def state_for_client(werkbrief) -> str:
     if mode == workflow.CLIENT_FILLS:
         return gettext("you fill in the hours")
     # The worker fills in the hours: the client's step is approving what was submitted.
-    if workflow.is_waiting_for(workflow.CLIENT, state=werkbrief.status, mode=mode):
+    if workflow.is_waiting_for(actor=workflow.CLIENT, state=werkbrief.status, mode=mode):
         return gettext("%(hours)s entered, submitted: waiting for your approval") % {
             "hours": _hours(werkbrief.worked_minutes)
         }
-    if workflow.is_sent_back(werkbrief.status):
+    if workflow.is_sent_back(state=werkbrief.status):
         return gettext("rejected, waiting for the worker to correct it")
     if werkbrief.worked_minutes:
         return gettext("%(hours)s entered, not submitted yet") % {

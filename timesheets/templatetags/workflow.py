@@ -11,4 +11,4 @@ register = template.Library()
 @register.filter
 def sent_back(werkbrief) -> bool:
     """Rejected by the client: waits for whoever fills in the hours to fix it."""
-    return workflow.is_sent_back(werkbrief.status)
+    return workflow.is_sent_back(state=werkbrief.status)
