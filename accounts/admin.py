@@ -332,16 +332,20 @@ class MembershipAdmin(InvitationAdminMixin, TwoFactorResetMixin, AgencyScopedAdm
 
     def delete_queryset(self, request, queryset):
         client = services.ClientInfo.from_request(request)
-        for membership in queryset.select_related("agency", "user"):
-            services.membership_delete(membership=membership, actor=request.user, client=client)
+        with transaction.atomic():  # all or nothing: "delete selected" runs outside one
+            for membership in queryset.select_related("agency", "user"):
+                services.membership_delete(membership=membership, actor=request.user, client=client)
 
     @admin.action(description=_("Deactivate the selected memberships"))
     def deactivate(self, request, queryset):
         client = services.ClientInfo.from_request(request)
         updated = 0
-        for membership in queryset.select_related("agency", "user"):
-            services.membership_deactivate(membership=membership, actor=request.user, client=client)
-            updated += 1
+        with transaction.atomic():  # all or nothing: an admin action runs outside a transaction
+            for membership in queryset.select_related("agency", "user"):
+                services.membership_deactivate(
+                    membership=membership, actor=request.user, client=client
+                )
+                updated += 1
         message = ngettext(
             "%(n)d membership deactivated.", "%(n)d memberships deactivated.", updated
         )

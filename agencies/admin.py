@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.widgets import AdminFileWidget, AdminTimeWidget
 from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
 from django.http import Http404
 from django.urls import reverse
 from django.utils.text import capfirst
@@ -115,8 +116,9 @@ class AgencySavedByServiceMixin:
         services.agency_delete(agency=obj, actor=request.user)
 
     def delete_queryset(self, request, queryset):
-        for agency in queryset:
-            services.agency_delete(agency=agency, actor=request.user)
+        with transaction.atomic():  # all or nothing: "delete selected" runs outside one
+            for agency in queryset:
+                services.agency_delete(agency=agency, actor=request.user)
 
 
 class TwoFactorRequirementGuardMixin:

@@ -19,7 +19,7 @@ from urllib.parse import urlencode
 from django.contrib import admin
 from django.contrib.admin.options import BaseModelAdmin, IncorrectLookupParameters
 from django.contrib.admin.views.main import ChangeList
-from django.db import models
+from django.db import models, transaction
 from django.forms import ModelChoiceField, ModelForm, ModelMultipleChoiceField
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect
@@ -399,5 +399,7 @@ class ServiceWritesAdmin(AgencyScopedAdmin):
         self.record_delete(agency=_agency(request), actor=request.user, record=obj)
 
     def delete_queryset(self, request: HttpRequest, queryset: models.QuerySet[Any]) -> None:
-        for obj in queryset:
-            self.record_delete(agency=_agency(request), actor=request.user, record=obj)
+        # All or nothing: Django runs "delete selected" outside a transaction.
+        with transaction.atomic():
+            for obj in queryset:
+                self.record_delete(agency=_agency(request), actor=request.user, record=obj)

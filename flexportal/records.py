@@ -65,7 +65,9 @@ def record_save(
         record.agency = agency  # type: ignore[attr-defined] # a TenantModel
     else:
         _lock(record, agency)
-    record.full_clean(exclude=list(exclude) or None)
+    # The agency is set (or checked) here, so the per-agency unique constraints are checked too:
+    # a form leaves `agency` out of validation as a field it does not edit.
+    record.full_clean(exclude=sorted(set(exclude) - {"agency"}) or None)
     record.save()
     for name, values in (many_to_many or {}).items():
         getattr(record, name).set(values)

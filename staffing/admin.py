@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.admin import InvitationAdminMixin, PersonFieldsMixin, TwoFactorResetMixin, _when
 from accounts.models import User
+from accounts.services import ClientInfo
 from flexportal import uploads
 from flexportal.admin_forms import AgencyScopedModelForm
 from flexportal.admin_sites import (
@@ -210,7 +211,20 @@ class FlexworkerProfileAdmin(InvitationAdminMixin, TwoFactorResetMixin, Staffing
 
     def save_model(self, request, obj, form, change):
         if change:
-            return super().save_model(request, obj, form, change)
+            if "iban" not in form.changed_data:
+                return super().save_model(request, obj, form, change)
+            # A new bank account goes the way the worker's own change goes: recorded with the old
+            # and the new number, and the worker is mailed (wages must not be redirected unseen).
+            new_iban = obj.iban
+            obj.iban = FlexworkerProfile.objects.get(pk=obj.pk).iban
+            super().save_model(request, obj, form, change)
+            staffing_services.flexworker_iban_change(
+                profile=obj,
+                iban=new_iban,
+                actor=request.user,
+                client=ClientInfo.from_request(request),
+            )
+            return None
         data = form.cleaned_data
         profile_fields = _model_fields(FlexworkerProfile, data)
         profile = staffing_services.flexworker_create(

@@ -424,3 +424,23 @@ def test_the_record_services_validate_and_save_only_their_own_kinds(tenant_a):
             )
         staff = Membership.objects.get(pk=tenant_a.staff.pk)
         assert staff.role == Role.STAFF
+
+
+def test_a_new_bank_account_typed_in_the_back_office_is_recorded_and_mailed(
+    tenant_a, mailoutbox, django_capture_on_commit_callbacks
+):
+    from staffing.models import FlexworkerProfile
+
+    client = tenant_a.http(tenant_a.staff)
+    profile = tenant_a.worker
+    url = reverse("admin:staffing_flexworkerprofile_change", args=[profile.pk], urlconf=URLCONF)
+    data = _browser_post_data(client.get(url).content.decode(), FlexworkerProfile)
+    data.update(iban="NL20 INGB 0001 2345 67", _save="Save")
+    with _djangos_own_writes_raise(), django_capture_on_commit_callbacks(execute=True):
+        assert client.post(url, data).status_code == 302
+    with tenant_a.scope():
+        profile.refresh_from_db()
+        (event,) = AccountEvent.objects.filter(kind=AccountEventKind.IBAN_CHANGED)
+    assert profile.iban == "NL20INGB0001234567"
+    assert event.actor == tenant_a.staff.user and event.user == profile.membership.user
+    assert [m.to for m in mailoutbox] == [[profile.membership.user.email]]

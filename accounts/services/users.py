@@ -71,13 +71,16 @@ def membership_deactivate(
     membership = Membership.objects.select_for_update().get(
         agency=membership.agency_id, pk=membership.pk
     )
-    if membership.is_active:
+    was_active = membership.is_active
+    if was_active:
         membership.is_active = False
         membership.save(update_fields=["is_active", "updated_at"])
     records = UserSession.objects.filter(agency=membership.agency_id, user=membership.user_id)
     keys = list(records.values_list("session_key", flat=True))
     Session.objects.filter(session_key__in=keys).delete()
     records.delete()
+    if not was_active:
+        return  # switched off before: its event is in the trail already
     account_event_record(
         agency=membership.agency,
         kind=AccountEventKind.MEMBERSHIP_DEACTIVATED,

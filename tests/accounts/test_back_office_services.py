@@ -137,3 +137,14 @@ def test_adding_a_colleague_in_the_back_office_uses_colleague_create(tenant_a, m
     assert response.status_code == 302, response.context["adminform"].form.errors
     assert len(calls) == 1
     assert calls[0]["email"] == "cor@alpha.nl"
+
+
+def test_deactivating_a_membership_twice_records_one_event(tenant_a):
+    with tenant_a.scope():
+        worker = tenant_a.worker.membership
+        services.membership_deactivate(membership=worker, actor=tenant_a.staff.user)
+        services.membership_deactivate(membership=worker, actor=tenant_a.staff.user)
+        assert (
+            AccountEvent.objects.filter(kind="membership_deactivated", user=worker.user).count()
+            == 1
+        )
