@@ -16,12 +16,13 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, NoReturn, Protocol
 from urllib.parse import urlencode
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.options import BaseModelAdmin, IncorrectLookupParameters
 from django.contrib.admin.views.main import ChangeList
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.forms import ModelChoiceField, ModelForm, ModelMultipleChoiceField
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -361,6 +362,22 @@ class ServiceWritesAdmin(AgencyScopedAdmin):
 
     record_save: ClassVar[RecordSaveService]
     record_delete: ClassVar[RecordDeleteService]
+
+    def changeform_view(
+        self,
+        request: HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        # A rule only the saved rows can break (two inline rows swapping their codes) is found by
+        # the service's full_clean after the form was valid: nothing is saved (the view's
+        # transaction rolls back) and the page says why instead of an error 500.
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ValidationError as error:
+            self.message_user(request, " ".join(error.messages), level=messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: Any) -> None:
         if change and obj.agency_id != _agency(request).pk:

@@ -444,3 +444,28 @@ def test_a_new_bank_account_typed_in_the_back_office_is_recorded_and_mailed(
     assert profile.iban == "NL20INGB0001234567"
     assert event.actor == tenant_a.staff.user and event.user == profile.membership.user
     assert [m.to for m in mailoutbox] == [[profile.membership.user.email]]
+
+
+def test_a_rule_the_service_finds_after_the_form_is_said_on_the_page_and_nothing_is_saved(
+    tenant_a,
+):
+    from django.core.exceptions import ValidationError
+
+    from staffing.admin import StaffingAdmin
+    from staffing.models import Client
+
+    client = tenant_a.http(tenant_a.staff)
+    url = reverse("admin:staffing_client_change", args=[tenant_a.client.pk], urlconf=URLCONF)
+    data = _browser_post_data(client.get(url).content.decode(), Client)
+    data.update(name="Nieuwe naam B.V.", _save="Save")
+
+    def refuse(**kwargs):
+        raise ValidationError("Code 1 is used by another cost centre of this client.")
+
+    with mock.patch.object(StaffingAdmin, "record_save", staticmethod(refuse)):
+        response = client.post(url, data, follow=True)
+    assert response.status_code == 200
+    assert "Code 1 is used by another cost centre" in response.content.decode()
+    with tenant_a.scope():
+        tenant_a.client.refresh_from_db()
+    assert tenant_a.client.name != "Nieuwe naam B.V."
