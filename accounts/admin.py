@@ -6,6 +6,7 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import FieldDoesNotExist
 from django.db import transaction
+from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -325,6 +326,31 @@ class MembershipAdmin(InvitationAdminMixin, TwoFactorResetMixin, AgencyScopedAdm
         saved_by_service(obj, membership)
         return None
 
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        # Switching off the agency's last (or one's own) back-office access is refused by the
+        # service: nothing is saved, the page says why.
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except services.AccountError as error:
+            self.message_user(request, error.message, level=messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+    def response_action(self, request, queryset):
+        # "Delete selected" on the agency's last (or one's own) back-office access: refused by
+        # the service, nothing deleted (delete_queryset is all or nothing), the list says why.
+        try:
+            return super().response_action(request, queryset)
+        except services.AccountError as error:
+            self.message_user(request, error.message, level=messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+    def delete_view(self, request, object_id, extra_context=None):
+        try:
+            return super().delete_view(request, object_id, extra_context)
+        except services.AccountError as error:
+            self.message_user(request, error.message, level=messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
     def delete_model(self, request, obj):
         services.membership_delete(
             membership=obj, actor=request.user, client=services.ClientInfo.from_request(request)
@@ -340,12 +366,16 @@ class MembershipAdmin(InvitationAdminMixin, TwoFactorResetMixin, AgencyScopedAdm
     def deactivate(self, request, queryset):
         client = services.ClientInfo.from_request(request)
         updated = 0
-        with transaction.atomic():  # all or nothing: an admin action runs outside a transaction
-            for membership in queryset.select_related("agency", "user"):
-                services.membership_deactivate(
-                    membership=membership, actor=request.user, client=client
-                )
-                updated += 1
+        try:
+            with transaction.atomic():  # all or nothing: an admin action runs outside one
+                for membership in queryset.select_related("agency", "user"):
+                    services.membership_deactivate(
+                        membership=membership, actor=request.user, client=client
+                    )
+                    updated += 1
+        except services.AccountError as error:
+            self.message_user(request, error.message, level=messages.ERROR)
+            return
         message = ngettext(
             "%(n)d membership deactivated.", "%(n)d memberships deactivated.", updated
         )

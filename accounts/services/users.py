@@ -3,9 +3,10 @@
 from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from accounts.models import AccountEventKind, Membership, User, UserSession
-from accounts.services.audit import ClientInfo, account_event_record
+from accounts.services.audit import AccountError, ClientInfo, account_event_record
 from agencies.models import Agency, Role
 from flexportal.validators import normalise_mobile_number
 
@@ -62,6 +63,24 @@ def colleague_create(
     return membership_ensure(agency=agency, user=user, role=Role.STAFF)
 
 
+def _back_office_kept(*, membership: Membership, actor: User | None) -> None:
+    """An agency never locks itself out of its back office: nobody switches off their own
+    back-office access, and the last active one stays."""
+    if actor is not None and membership.user_id == actor.pk:
+        raise AccountError(
+            _("You cannot switch off your own back-office access: ask a colleague."),
+            code="own_membership",
+        )
+    others = Membership.objects.filter(
+        agency=membership.agency_id, role=Role.STAFF, is_active=True
+    ).exclude(pk=membership.pk)
+    if not others.exists():
+        raise AccountError(
+            _("This is the agency's last active back-office access: switch on another first."),
+            code="last_staff",
+        )
+
+
 @transaction.atomic
 def membership_deactivate(
     *, membership: Membership, actor: User | None = None, client: ClientInfo | None = None
@@ -72,6 +91,8 @@ def membership_deactivate(
         agency=membership.agency_id, pk=membership.pk
     )
     was_active = membership.is_active
+    if was_active and membership.role == Role.STAFF:
+        _back_office_kept(membership=membership, actor=actor)
     if was_active:
         membership.is_active = False
         membership.save(update_fields=["is_active", "updated_at"])

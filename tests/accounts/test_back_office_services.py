@@ -148,3 +148,32 @@ def test_deactivating_a_membership_twice_records_one_event(tenant_a):
             AccountEvent.objects.filter(kind="membership_deactivated", user=worker.user).count()
             == 1
         )
+
+
+def test_nobody_switches_off_their_own_back_office_access(tenant_a):
+    staff = tenant_a.staff
+    with tenant_a.scope(), pytest.raises(services.AccountError, match="je eigen toegang tot de backoffice"):
+        services.membership_deactivate(membership=staff, actor=staff.user)
+    with tenant_a.scope():
+        staff.refresh_from_db()
+    assert staff.is_active
+
+
+def test_the_agencys_last_active_back_office_access_stays_on(tenant_a):
+    with tenant_a.scope(), pytest.raises(services.AccountError, match="laatste actieve backoffice-toegang"):
+        services.membership_deactivate(membership=tenant_a.staff, actor=None)
+    with tenant_a.scope():
+        assert Membership.objects.get(pk=tenant_a.staff.pk).is_active
+
+
+def test_the_deactivate_action_on_ones_own_access_says_why_and_changes_nothing(tenant_a):
+    client = tenant_a.http(tenant_a.staff)
+    response = client.post(
+        reverse("admin:accounts_membership_changelist", urlconf="flexportal.urls"),
+        {"action": "deactivate", "_selected_action": [str(tenant_a.staff.pk)]},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert "je eigen toegang tot de backoffice" in response.content.decode()
+    with tenant_a.scope():
+        assert Membership.objects.get(pk=tenant_a.staff.pk).is_active
