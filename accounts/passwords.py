@@ -88,9 +88,18 @@ class GuessablePasswordValidator:
                 hints += [agency.name, agency.slug]
         # Each word too: "Uitzendbureau2024!" is a word of the agency's name and a year.
         hints += [word for hint in hints for word in re.split(r"[\W_]+", hint)]
+        hints += [hint.replace(" ", "") for hint in hints if " " in hint]
         hints = [h for h in hints if len(h) > 2]
-        result = zxcvbn(password[: self.CHECKED_LENGTH], user_inputs=hints)
-        if result["guesses_log10"] < self.MIN_GUESSES_LOG10:
+        checked = password[: self.CHECKED_LENGTH]
+        guesses = zxcvbn(checked, user_inputs=hints)["guesses_log10"]
+        # What is left without the person's own words is what an attacker who knows them must
+        # still guess: a long name ("van der Berg-Schimmelpenninck") plus "2024!" is no password.
+        rest = checked
+        for hint in sorted({h.lower() for h in hints}, key=len, reverse=True):
+            rest = re.sub(re.escape(hint), "", rest, flags=re.IGNORECASE)
+        if rest != checked:
+            guesses = min(guesses, zxcvbn(rest, user_inputs=hints)["guesses_log10"] if rest else 0)
+        if guesses < self.MIN_GUESSES_LOG10:
             raise ValidationError(
                 _(
                     "This password is too easy to guess: it is (like) a common or breached "

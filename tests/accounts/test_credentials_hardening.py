@@ -45,6 +45,27 @@ def test_the_persons_name_and_agency_make_no_password(tenant_a):
         GuessablePasswordValidator().validate("Uitzendbureau2024!", user)
 
 
+@pytest.mark.parametrize(
+    "password",
+    [
+        "Coreth von und zu Coredo und Starkenberg2024!",
+        "CorethvonundzuCoredoundStarkenberg2024!",
+        "starkenberg-coreth-coredo!",
+    ],
+)
+def test_a_long_name_of_several_words_makes_no_password_either(tenant_a, password):
+    user = tenant_a.worker.membership.user
+    user.last_name = "Coreth von und zu Coredo und Starkenberg"
+    with pytest.raises(ValidationError):
+        GuessablePasswordValidator().validate(password, user)
+
+
+def test_a_strong_passphrase_that_holds_the_first_name_is_still_strong(tenant_a):
+    user = tenant_a.worker.membership.user
+    user.first_name = "Jan"
+    GuessablePasswordValidator().validate("Jan kookt elke dinsdag paarse soep", user)
+
+
 def test_password123_is_refused_when_changing_the_password(tenant_a):
     english(tenant_a.worker.membership)
     response = _change(tenant_a.http(tenant_a.worker.membership), "Password123!")
