@@ -6,11 +6,12 @@ row locked, ``full_clean``). New people come through ``people`` (they need an id
 from collections.abc import Iterable, Mapping
 from typing import TypeVar
 
-from django.db import models
+from django.db import models, transaction
 
-from accounts.models import User
+from accounts.models import Membership, User
+from accounts.services import membership_deactivate
 from agencies.models import Agency
-from flexportal.records import record_delete, record_save
+from flexportal.records import record_delete, record_save, staff_check
 from staffing.models import (
     Client,
     ClientContact,
@@ -58,6 +59,18 @@ def staffing_record_save(
     )
 
 
+@transaction.atomic
 def staffing_record_delete(*, agency: Agency, actor: User, record: StaffingRecord) -> None:
-    """Delete a record of the staffing organisation (with what cascades from it)."""
+    """Delete a record of the staffing organisation (with what cascades from it). The people
+    whose record goes (a flexworker, a client contact, the contacts of a deleted client) lose
+    their access with it: their membership is switched off, recorded, their sessions end."""
+    staff_check(agency=agency, actor=actor)
+    people: list[Membership] = []
+    if isinstance(record, FlexworkerProfile | ClientContact):
+        people = [record.membership]
+    elif isinstance(record, Client):
+        contacts = ClientContact.objects.filter(agency=agency, client=record)
+        people = [contact.membership for contact in contacts.select_related("membership")]
     record_delete(agency=agency, actor=actor, record=record, models_allowed=STAFFING_RECORDS)
+    for membership in people:
+        membership_deactivate(membership=membership, actor=actor)

@@ -179,3 +179,24 @@ def test_the_deactivate_action_on_ones_own_access_says_why_and_changes_nothing(t
     assert "je eigen toegang tot de backoffice" in response.content.decode()
     with tenant_a.scope():
         assert Membership.objects.get(pk=tenant_a.staff.pk).is_active
+
+
+def test_deleting_a_flexworkers_record_ends_their_access(tenant_a):
+    worker = tenant_a.worker.membership
+    with tenant_a.scope():
+        profile = staffing_services.flexworker_create(
+            agency=tenant_a.agency,
+            email="weg@alpha.nl",
+            employee_number="W-999",
+            first_name="Wim",
+            last_name="Weg",
+        )
+        staffing_services.staffing_record_delete(
+            agency=tenant_a.agency, actor=tenant_a.staff.user, record=profile
+        )
+        membership = Membership.objects.get(pk=profile.membership_id)
+        assert not membership.is_active
+        assert AccountEvent.objects.filter(
+            kind="membership_deactivated", user=membership.user
+        ).exists()
+        assert Membership.objects.get(pk=worker.pk).is_active  # nobody else's
