@@ -42,6 +42,8 @@ from celery import shared_task
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+from benchmarks.bench_db import drop_database, own_database  # noqa: E402 (needs REPO on the path)
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "flexportal.settings")
 os.environ.setdefault("FLEXPORTAL_TESTING", "true")  # a settings mode without a SECRET_KEY
 os.environ["CELERY_TASK_ALWAYS_EAGER"] = "false"
@@ -65,33 +67,6 @@ def send_floor(messages: list[list]) -> int:
     finally:
         backend.close()
     return len(messages)
-
-
-def _own_database() -> str | None:
-    """A fresh database beside DATABASE_URL's (None: the embedded server makes one)."""
-    url = os.environ.get("DATABASE_URL")
-    if not url:
-        os.environ["FLEXPORTAL_DB_NAME"] = BENCH_DB
-        return None
-    import psycopg
-
-    base = url.split("?", 1)[0].rsplit("/", 1)[0]
-    admin_url = f"{base}/postgres"
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{BENCH_DB}"')
-    os.environ["DATABASE_URL"] = f"{base}/{BENCH_DB}"
-    return admin_url
-
-
-def _drop_database(admin_url: str | None) -> None:
-    import psycopg
-    from django.db import connections
-
-    connections.close_all()
-    if admin_url is None:
-        admin_url = _embedded_admin_url()
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
 
 
 def _embedded_admin_url() -> str:
@@ -184,7 +159,7 @@ def main() -> None:
     parser.add_argument("--timeout", type=int, default=1800)
     args = parser.parse_args()
 
-    admin_url = _own_database()
+    admin_url = own_database(BENCH_DB)
     import django
 
     django.setup()
@@ -194,7 +169,7 @@ def main() -> None:
         call_command("migrate", verbosity=0)
         run(args)
     finally:
-        _drop_database(admin_url)
+        drop_database(admin_url, BENCH_DB)
 
 
 def _worker_log(folder: Path) -> str:

@@ -26,6 +26,8 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+from benchmarks.bench_db import drop_database, own_database  # noqa: E402 (needs REPO on the path)
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "flexportal.settings")
 os.environ.setdefault("FLEXPORTAL_TESTING", "true")  # a settings mode without a SECRET_KEY
 os.environ["CELERY_TASK_ALWAYS_EAGER"] = "true"  # the demo's event mails, without a worker
@@ -33,35 +35,6 @@ os.environ.setdefault("SMS_BACKEND", "notifications.sms.MemorySmsBackend")
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 
 BENCH_DB = f"flexportal_pages_{uuid.uuid4().hex[:8]}"
-
-
-def _own_database() -> str | None:
-    """A fresh database beside DATABASE_URL's (None: the embedded server makes one)."""
-    url = os.environ.get("DATABASE_URL")
-    if not url:
-        os.environ["FLEXPORTAL_DB_NAME"] = BENCH_DB
-        return None
-    import psycopg
-
-    base = url.split("?", 1)[0].rsplit("/", 1)[0]
-    admin_url = f"{base}/postgres"
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{BENCH_DB}"')
-    os.environ["DATABASE_URL"] = f"{base}/{BENCH_DB}"
-    return admin_url
-
-
-def _drop_database(admin_url: str | None) -> None:
-    import psycopg
-    from django.conf import settings
-    from django.db import connections
-
-    connections.close_all()
-    if admin_url is None:
-        db = settings.DATABASES["default"]
-        admin_url = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/postgres"
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
 
 
 def pages() -> list[tuple[str, str, str]]:
@@ -157,7 +130,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=7)
     args = parser.parse_args()
 
-    admin_url = _own_database()
+    admin_url = own_database(BENCH_DB)
     import django
 
     django.setup()
@@ -179,7 +152,7 @@ def main() -> None:
             runs[count] = measure(args.repeat)
         report(runs)
     finally:
-        _drop_database(admin_url)
+        drop_database(admin_url, BENCH_DB)
 
 
 def report(runs: dict[int, dict]) -> None:

@@ -1,7 +1,7 @@
 """A clone of the repository alone runs: no code or test reads a folder beside it.
 
-Developers and CI have `../shared` beside the clone; a user does not. Only scripts under `.ci/` may
-read it.
+Developers and CI have the project's shared folder beside the clone; a user does not. Only
+scripts under `.ci/` may read it.
 """
 
 import re
@@ -11,7 +11,8 @@ from django.conf import settings
 
 REPO = Path(settings.BASE_DIR)
 SKIPPED = {".ci", ".venv", ".local", ".git", "node_modules"}
-# `../shared`, `parents[3] / "shared..."`, `.parent / "shared"`: the ways the tests reached it.
+# The relative path up to the shared folder, `parents[3] / "shared..."`, `.parent / "shared"`:
+# the ways the tests reached it.
 OUTSIDE = re.compile(r"""\.\./shared|(parents?\[\d\]|\.parent)\s*/\s*["']shared""")
 
 
